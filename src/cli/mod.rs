@@ -1,0 +1,81 @@
+//! The command line (DESIGN.md "The command line at a glance"). Exit codes: 0 clean, 1 verdict at
+//! or above `--fail-at`, 2 usage or configuration error, 3 incomplete scan.
+
+mod detectors;
+mod scan;
+
+use clap::{Parser, Subcommand};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAIL: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_INCOMPLETE: i32 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "xborder",
+    version,
+    about = "Find personal information in outbound data and say which cross-border procedure it needs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan inputs (files, directories, globs, `-` for stdin) and report findings, persons and verdict.
+    Scan(scan::ScanArgs),
+    /// List or test detectors.
+    #[command(subcommand)]
+    Detectors(detectors::DetectorsCmd),
+}
+
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(a) => scan::run(a),
+        Command::Detectors(c) => detectors::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return EXIT_OK;
+            }
+            eprintln!("xborder: error: {e:#}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Write to `--output FILE` or stdout.
+pub fn emit(output: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match output {
+        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// Colour only on a terminal and when NO_COLOR is unset.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}

@@ -1,0 +1,307 @@
+//! Detectors: declarative files (`detectors/<id>.toml`, compiled in; more with `--detectors DIR`)
+//! turned into a [`Catalogue`] that decides whole cells (length table → validator) and finds
+//! identifiers inside free text (one combined regex per worker → validator on each candidate).
+
+pub mod header;
+pub mod mask;
+pub mod spec;
+pub mod validators;
+
+use std::path::Path;
+
+use regex::Regex;
+
+use crate::error::{Error, Result};
+use mask::MaskStyle;
+pub use spec::DetectorSpec;
+use validators::{Ctx, ValidateFn};
+
+/// The detector files shipped in the binary. A test fails when `detectors/` and this list differ.
+pub static BUILTIN: &[(&str, &str)] = &[
+    ("bank_card.toml", include_str!("../../detectors/bank_card.toml")),
+    ("email.toml", include_str!("../../detectors/email.toml")),
+    ("phone.toml", include_str!("../../detectors/phone.toml")),
+    ("resident_id.toml", include_str!("../../detectors/resident_id.toml")),
+];
+
+/// Longest cell (bytes, trimmed) decided as a whole; longer cells are free text.
+pub const MAX_EXACT_LEN: usize = 64;
+
+/// A compiled detector.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    pub spec: DetectorSpec,
+    /// Where it came from (`builtin` or the user's file path).
+    pub origin: String,
+    validator: Option<ValidateFn>,
+    exact_re: Option<Regex>,
+    pub min_len: usize,
+    pub max_len: usize,
+    pub min_ratio: f64,
+    pub priority: i32,
+    pub mask: MaskStyle,
+    pub free_text: bool,
+}
+
+impl Detector {
+    fn compile(spec: DetectorSpec, origin: &str) -> Result<Detector> {
+        let validator = match &spec.validator {
+            Some(name) => Some(validators::find(name).ok_or_else(|| {
+                Error::config(
+                    origin,
+                    format!("key `validator`: unknown validator {name:?} (see `xborder detectors list`)"),
+                )
+            })?),
+            None => None,
+        };
+        let exact_re = match (&spec.pattern, validator) {
+            (Some(p), None) => Some(
+                Regex::new(&format!("^(?:{p})$"))
+                    .map_err(|e| Error::config(origin, format!("key `pattern`: {}", one_line(&e.to_string()))))?,
+            ),
+            (Some(p), Some(_)) => {
+                Regex::new(p)
+                    .map_err(|e| Error::config(origin, format!("key `pattern`: {}", one_line(&e.to_string()))))?;
+                None
+            }
+            _ => None,
+        };
+        let mask = MaskStyle::parse(spec.mask.as_deref())
+            .ok_or_else(|| Error::config(origin, "key `mask`: expected middle, email, name or prefix"))?;
+        let min_ratio = spec.min_ratio.unwrap_or(0.6);
+        if !(0.0..=1.0).contains(&min_ratio) {
+            return Err(Error::config(origin, "key `min_ratio`: must be between 0 and 1"));
+        }
+        Ok(Detector {
+            min_len: spec.min_len.unwrap_or(1),
+            max_len: spec.max_len.unwrap_or(MAX_EXACT_LEN).min(MAX_EXACT_LEN),
+            min_ratio,
+            priority: spec.priority.unwrap_or(100),
+            free_text: spec.free_text.unwrap_or(spec.pattern.is_some()) && spec.pattern.is_some(),
+            mask,
+            validator,
+            exact_re,
+            origin: origin.to_string(),
+            spec,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+    pub fn category(&self) -> &str {
+        &self.spec.category
+    }
+
+    /// Does the whole (trimmed) candidate match?
+    #[inline]
+    pub fn accepts(&self, s: &str, ctx: &Ctx) -> bool {
+        match (self.validator, &self.exact_re) {
+            (Some(v), _) => v(s, ctx),
+            (None, Some(re)) => re.is_match(s),
+            (None, None) => false,
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Index of a detector in its catalogue.
+pub type DetectorId = u16;
+
+/// All detectors of a run, compiled.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    pub detectors: Vec<Detector>,
+    by_len: Vec<Vec<DetectorId>>,
+    text_re: Option<Regex>,
+    text_ids: Vec<DetectorId>,
+    pub ctx: Ctx,
+}
+
+/// Per-worker state: a private clone of the combined regex (its cache is not shared across
+/// threads).
+pub struct Worker {
+    text_re: Option<Regex>,
+}
+
+impl Catalogue {
+    /// The built-in detectors.
+    pub fn builtin(ctx: Ctx) -> Result<Catalogue> {
+        Catalogue::build(Self::builtin_specs()?, ctx)
+    }
+
+    pub fn builtin_specs() -> Result<Vec<(DetectorSpec, String)>> {
+        BUILTIN
+            .iter()
+            .map(|(file, text)| Ok((DetectorSpec::parse(&format!("detectors/{file}"), text)?, "builtin".to_string())))
+            .collect()
+    }
+
+    /// Read every `*.toml` of a directory (sorted) as user detectors.
+    pub fn load_dir(dir: &Path) -> Result<Vec<(DetectorSpec, String)>> {
+        let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir.to_string_lossy(), &e))?;
+        let mut paths: Vec<_> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|p| {
+                let name = p.to_string_lossy().into_owned();
+                let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&name, &e))?;
+                Ok((DetectorSpec::parse(&name, &text)?, name))
+            })
+            .collect()
+    }
+
+    /// Compile specs; a user detector with the id of a built-in one replaces it.
+    pub fn build(specs: Vec<(DetectorSpec, String)>, ctx: Ctx) -> Result<Catalogue> {
+        let mut detectors: Vec<Detector> = Vec::new();
+        for (spec, origin) in specs {
+            let d = Detector::compile(spec, &origin)?;
+            if let Some(i) = detectors.iter().position(|x| x.id() == d.id()) {
+                detectors[i] = d;
+            } else {
+                detectors.push(d);
+            }
+        }
+        // Priority order is the arbitration order; ids break ties so the order is stable.
+        detectors.sort_by(|a, b| (a.priority, a.id()).cmp(&(b.priority, b.id())));
+        if detectors.len() > DetectorId::MAX as usize {
+            return Err(Error::Usage("too many detectors".into()));
+        }
+        let mut by_len = vec![Vec::new(); MAX_EXACT_LEN + 1];
+        for (i, d) in detectors.iter().enumerate() {
+            for (len, slot) in by_len.iter_mut().enumerate() {
+                if len >= d.min_len && len <= d.max_len {
+                    slot.push(i as DetectorId);
+                }
+            }
+        }
+        let text_ids: Vec<DetectorId> =
+            detectors.iter().enumerate().filter(|(_, d)| d.free_text).map(|(i, _)| i as DetectorId).collect();
+        let text_re = if text_ids.is_empty() {
+            None
+        } else {
+            let alt: Vec<String> = text_ids
+                .iter()
+                .map(|&i| format!("(?:{})", detectors[i as usize].spec.pattern.as_deref().unwrap_or("")))
+                .collect();
+            Some(Regex::new(&alt.join("|")).map_err(|e| Error::Usage(format!("detector patterns: {e}")))?)
+        };
+        Ok(Catalogue { detectors, by_len, text_re, text_ids, ctx })
+    }
+
+    pub fn worker(&self) -> Worker {
+        Worker { text_re: self.text_re.clone() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.detectors.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.detectors.is_empty()
+    }
+
+    /// The first detector (in priority order) that accepts the whole trimmed cell.
+    #[inline]
+    pub fn exact(&self, cell: &str) -> Option<DetectorId> {
+        let slot = self.by_len.get(cell.len())?;
+        slot.iter().copied().find(|&d| self.detectors[d as usize].accepts(cell, &self.ctx))
+    }
+
+    /// Free-text candidates worth a regex pass: identifiers need a digit or an `@`.
+    #[inline]
+    pub fn maybe_text(&self, cell: &str) -> bool {
+        self.text_re.is_some() && cell.bytes().any(|b| b.is_ascii_digit() || b == b'@')
+    }
+
+    /// Calls `f(detector, matched text)` for every validated identifier inside `cell`.
+    pub fn find_in_text<'a>(&self, w: &mut Worker, cell: &'a str, mut f: impl FnMut(DetectorId, &'a str)) {
+        let Some(re) = &w.text_re else { return };
+        for m in re.find_iter(cell) {
+            let s = m.as_str();
+            if let Some(&d) = self.text_ids.iter().find(|&&d| self.detectors[d as usize].accepts(s, &self.ctx)) {
+                f(d, s);
+            }
+        }
+    }
+
+    pub fn get(&self, id: DetectorId) -> &Detector {
+        &self.detectors[id as usize]
+    }
+}
+
+/// Run every detector's `match` / `no_match` examples; returns the failures.
+pub fn check_examples(cat: &Catalogue) -> Vec<String> {
+    let mut failures = Vec::new();
+    for d in &cat.detectors {
+        for m in &d.spec.examples.matches {
+            if !d.accepts(m.trim(), &cat.ctx) {
+                failures.push(format!("{} ({}): example {:?} should match", d.id(), d.origin, m));
+            }
+        }
+        for m in &d.spec.examples.no_match {
+            if d.accepts(m.trim(), &cat.ctx) {
+                failures.push(format!("{} ({}): example {:?} should not match", d.id(), d.origin, m));
+            }
+        }
+    }
+    failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Date;
+
+    fn cat() -> Catalogue {
+        Catalogue::builtin(Ctx { today: Date::new(2026, 11, 28).unwrap() }).unwrap()
+    }
+
+    #[test]
+    fn builtin_examples_hold() {
+        let f = check_examples(&cat());
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn builtin_list_matches_directory() {
+        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/detectors"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        files.sort();
+        let listed: Vec<String> = BUILTIN.iter().map(|(f, _)| f.to_string()).collect();
+        assert_eq!(files, listed, "detectors/ and BUILTIN differ: add the file to src/detect/mod.rs");
+    }
+
+    #[test]
+    fn resident_id_is_not_a_bank_card() {
+        let c = cat();
+        let d = c.exact("11010519491231002X").unwrap();
+        assert_eq!(c.get(d).category(), "resident_id");
+        let d = c.exact("440524188001010014").unwrap();
+        assert_eq!(c.get(d).category(), "resident_id");
+    }
+
+    #[test]
+    fn finds_identifiers_in_text() {
+        let c = cat();
+        let mut w = c.worker();
+        let mut found = Vec::new();
+        c.find_in_text(
+            &mut w,
+            "客户要求改用备用手机+86 138 1234 5678联系, 邮箱 a.b@qq.com, 身份证11010519491231002X",
+            |d, s| found.push((c.get(d).category().to_string(), s.to_string())),
+        );
+        let cats: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(cats, ["phone", "email", "resident_id"], "{found:?}");
+    }
+}

@@ -1,0 +1,101 @@
+//! The declarative detector file, `detectors/<id>.toml`. Unknown keys are an error naming the file
+//! and the key, so a typo never silently disables a detector.
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetectorSpec {
+    /// Must equal the file stem.
+    pub id: String,
+    /// A category id of DESIGN.md (or a user's own).
+    pub category: String,
+    /// One line: what it finds.
+    pub description: String,
+    /// Name of a validator in `src/detect/validators/` (checks shape and check digits itself).
+    #[serde(default)]
+    pub validator: Option<String>,
+    /// Regular expression that finds candidates inside free text (and, without a validator,
+    /// decides whole cells, anchored). Use `(?-u:\b)` and `[0-9]`: a Unicode `\b` never fires
+    /// between a CJK character and a digit.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Cell lengths (bytes, after trimming) the detector can match whole.
+    #[serde(default)]
+    pub min_len: Option<usize>,
+    #[serde(default)]
+    pub max_len: Option<usize>,
+    /// Column names that support this category (Chinese and English). Supporting evidence only.
+    #[serde(default)]
+    pub header_hints: Vec<String>,
+    /// Words that, near a free-text match, make it more likely (reported in reasons).
+    #[serde(default)]
+    pub context: Vec<String>,
+    /// Identifies one natural person (DESIGN.md "person keys").
+    #[serde(default)]
+    pub person_key: bool,
+    /// Search inside free text too (default true when a pattern is given).
+    #[serde(default)]
+    pub free_text: Option<bool>,
+    /// Share of a column's values that must validate for the column to hold the category.
+    #[serde(default)]
+    pub min_ratio: Option<f64>,
+    /// Lower runs first when several detectors accept the same cell (an 18-digit resident ID is
+    /// not also a bank card).
+    #[serde(default)]
+    pub priority: Option<i32>,
+    /// How examples are masked: `middle` (default), `email`, `name`, `prefix`.
+    #[serde(default)]
+    pub mask: Option<String>,
+    pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Values the detector must accept (as whole cells).
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    /// Values it must reject.
+    pub no_match: Vec<String>,
+}
+
+impl DetectorSpec {
+    pub fn parse(path: &str, text: &str) -> Result<DetectorSpec> {
+        let spec: DetectorSpec = toml::from_str(text).map_err(|e| Error::config(path, toml_message(&e)))?;
+        let stem = std::path::Path::new(path).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if spec.id != stem {
+            return Err(Error::config(path, format!("key `id`: {:?} does not match the file name {stem:?}", spec.id)));
+        }
+        if spec.validator.is_none() && spec.pattern.is_none() {
+            return Err(Error::config(path, "a detector needs a `validator` or a `pattern`"));
+        }
+        if spec.examples.matches.is_empty() || spec.examples.no_match.is_empty() {
+            return Err(Error::config(path, "key `examples`: both `match` and `no_match` need at least one value"));
+        }
+        Ok(spec)
+    }
+}
+
+/// toml's message, on one line, with the line/column it reports.
+pub(crate) fn toml_message(e: &toml::de::Error) -> String {
+    let msg = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => format!("{msg} (at byte {})", span.start),
+        None => msg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_file_and_key() {
+        let t = "id='x'\ncategory='phone'\ndescription='d'\nvalidator='phone_cn'\npatern='1'\n[examples]\nmatch=['1']\nno_match=['2']\n";
+        let e = DetectorSpec::parse("detectors/x.toml", t).unwrap_err().to_string();
+        assert!(e.contains("detectors/x.toml") && e.contains("patern"), "{e}");
+    }
+}

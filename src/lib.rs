@@ -1,0 +1,42 @@
+//! # xborder
+//!
+//! A **Source** reads an input as Arrow batches, the **Scanner** runs the **Detectors** over every
+//! column in parallel and links the person keys it finds into **Persons**, and the **Report** says
+//! what was found, for how many natural persons, and why.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use arrow_array::{RecordBatch, StringArray};
+//! use xborder::{Scanner, time::Date};
+//!
+//! let batch = RecordBatch::try_from_iter([
+//!     ("姓名", Arc::new(StringArray::from(vec!["张伟", "李娜"])) as _),
+//!     ("手机号", Arc::new(StringArray::from(vec!["13812345678", "+86 139 0000 1111"])) as _),
+//!     ("身份证号", Arc::new(StringArray::from(vec!["11010519491231002X", "440524188001010014"])) as _),
+//! ]).unwrap();
+//!
+//! let scanner = Scanner::builder().threads(2).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+//! let mut session = scanner.session();
+//! let input = session.begin_input("memory");
+//! session.scan_batch(input, &batch);
+//! let report = session.report();
+//!
+//! assert_eq!(report.persons.total, 2);
+//! let ids = report.columns.iter().find(|c| c.column == "身份证号").unwrap();
+//! assert_eq!(ids.categories, ["resident_id"]);
+//! assert_eq!(ids.examples[0], "110***********002X"); // masked, never raw
+//! ```
+
+pub mod detect;
+pub mod error;
+pub mod persons;
+pub mod policy;
+pub mod report;
+pub mod scan;
+pub mod source;
+pub mod time;
+
+pub use error::{Error, Result};
+pub use report::Report;
+pub use scan::{InputId, ScanOptions, ScanSession, Scanner, ScannerBuilder};
+pub use source::{Format, Input, SourceOptions};

@@ -1,0 +1,131 @@
+//! Normalising and hashing person keys. Normal forms (DESIGN.md): phone without `+86` and
+//! separators, resident ID upper-cased and the 15-digit form upgraded to 18, e-mail lower-cased,
+//! card numbers as bare digits. Only the keyed hash leaves this module.
+
+use crate::detect::validators::{self, normalise_mobile};
+
+/// Keyed hasher shared (read-only) by all workers.
+#[derive(Clone)]
+pub struct KeyHasher {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for KeyHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyHasher(<secret>)")
+    }
+}
+
+impl KeyHasher {
+    pub fn new(key: [u8; 32]) -> Self {
+        KeyHasher { key }
+    }
+
+    /// A fresh random key (dry runs without a ledger: hashes only need to agree within the run).
+    pub fn random() -> Self {
+        KeyHasher::new(random_key())
+    }
+
+    /// Fingerprint of the key, safe to store: it identifies the key without revealing it.
+    pub fn fingerprint(&self) -> String {
+        let h = blake3::keyed_hash(&self.key, b"xborder key fingerprint v1");
+        h.to_hex()[..16].to_string()
+    }
+
+    pub fn key_bytes(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// Hash of a normalised key tagged with its category.
+    #[inline]
+    pub fn hash(&self, category: &str, normalised: &[u8]) -> u128 {
+        hash_key(&self.key, category, normalised)
+    }
+}
+
+pub fn random_key() -> [u8; 32] {
+    use std::io::Read;
+    let mut key = [0u8; 32];
+    if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut key)).is_ok() {
+        return key;
+    }
+    // No /dev/urandom: derive from the clock, the process id and address-space randomness.
+    let seed = format!("{:?}{:p}{}", std::time::SystemTime::now(), &key, std::process::id());
+    *blake3::hash(seed.as_bytes()).as_bytes()
+}
+
+#[inline]
+pub fn hash_key(key: &[u8; 32], category: &str, normalised: &[u8]) -> u128 {
+    let mut h = blake3::Hasher::new_keyed(key);
+    h.update(category.as_bytes());
+    h.update(&[0]);
+    h.update(normalised);
+    let out = h.finalize();
+    u128::from_le_bytes(out.as_bytes()[..16].try_into().unwrap())
+}
+
+/// The normal form of a key of `category` into `out`; false when the value has none.
+pub fn normalise_key(category: &str, s: &str, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    match category {
+        "phone" => match normalise_mobile(s) {
+            Some((digits, n)) => {
+                out.extend_from_slice(&digits[..n]);
+                true
+            }
+            None => false,
+        },
+        "resident_id" | "residence_permit_id" => {
+            let b = s.as_bytes();
+            if b.len() == 15 {
+                // GB 11643-1999: the 15-digit form lacks the century and the check character.
+                out.extend_from_slice(&b[..6]);
+                out.extend_from_slice(b"19");
+                out.extend_from_slice(&b[6..]);
+                match validators::gb11643_check_char(out) {
+                    Some(c) => out.push(c),
+                    None => return false,
+                }
+            } else {
+                out.extend(b.iter().map(u8::to_ascii_uppercase));
+            }
+            true
+        }
+        "email" => {
+            out.extend(s.trim().bytes().map(|c| c.to_ascii_lowercase()));
+            true
+        }
+        "bank_card" | "financial_account" => {
+            out.extend(s.bytes().filter(u8::is_ascii_digit));
+            !out.is_empty()
+        }
+        _ => {
+            out.extend(s.bytes().filter(|c| !matches!(c, b' ' | b'-' | b'\t')).map(|c| c.to_ascii_uppercase()));
+            !out.is_empty()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_person_same_hash() {
+        let k = KeyHasher::new([7; 32]);
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        assert!(normalise_key("phone", "+86 138-1234-5678", &mut a));
+        assert!(normalise_key("phone", "13812345678", &mut b));
+        assert_eq!(k.hash("phone", &a), k.hash("phone", &b));
+        assert!(normalise_key("resident_id", "11010519491231002x", &mut a));
+        assert_eq!(a, b"11010519491231002X");
+        // 15-digit legacy form upgraded to 18 with its check character
+        assert!(normalise_key("resident_id", "110105491231002", &mut a));
+        assert_eq!(a, b"11010519491231002X");
+        assert!(normalise_key("email", "Zhang.Wei@QQ.com", &mut a));
+        assert_eq!(a, b"zhang.wei@qq.com");
+        // a phone and an e-mail never collide: the category is part of the hash
+        assert_ne!(k.hash("phone", b"x"), k.hash("email", b"x"));
+    }
+}

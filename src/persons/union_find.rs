@@ -1,0 +1,178 @@
+//! The person set: a map from key hash to node, a union-find forest over nodes, and per-root flags
+//! (category bits and the minor bit). About 40 bytes per distinct key.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::MINOR_BIT;
+
+/// Key hashes are already uniformly random: use their low bits as the table hash.
+#[derive(Default)]
+pub struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes.iter().take(8) {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
+}
+
+type Map = HashMap<u128, u32, BuildHasherDefault<PassThrough>>;
+
+#[derive(Default)]
+pub struct PersonSet {
+    index: Map,
+    parent: Vec<u32>,
+    flags: Vec<u64>,
+    unions: u64,
+    /// Rows with personal data but no key, by their category bits.
+    unlinked: HashMap<u64, u64>,
+}
+
+/// Counts derived from a person set under a policy's sensitive categories.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PersonCounts {
+    pub total: u64,
+    pub sensitive: u64,
+    pub minors: u64,
+    pub unlinked_rows: u64,
+}
+
+impl PersonSet {
+    pub fn new() -> Self {
+        PersonSet::default()
+    }
+
+    /// Node of a key, created when new.
+    #[inline]
+    pub fn node(&mut self, key: u128) -> u32 {
+        let next = self.parent.len() as u32;
+        let n = *self.index.entry(key).or_insert(next);
+        if n == next {
+            self.parent.push(next);
+            self.flags.push(0);
+        }
+        n
+    }
+
+    /// Node of a key if known.
+    pub fn get(&self, key: u128) -> Option<u32> {
+        self.index.get(&key).copied()
+    }
+
+    #[inline]
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = p;
+        }
+        x
+    }
+
+    /// Link two nodes; the smaller root id wins so the forest is the same whatever the order.
+    pub fn union(&mut self, a: u32, b: u32) -> u32 {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return ra;
+        }
+        let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.parent[child as usize] = root;
+        self.flags[root as usize] |= self.flags[child as usize];
+        self.unions += 1;
+        root
+    }
+
+    /// OR `bits` into the person of node `n`.
+    #[inline]
+    pub fn add_flags(&mut self, n: u32, bits: u64) {
+        let r = self.find(n);
+        self.flags[r as usize] |= bits;
+    }
+
+    pub fn add_unlinked(&mut self, bits: u64) {
+        *self.unlinked.entry(bits).or_insert(0) += 1;
+    }
+
+    /// Distinct keys held.
+    pub fn keys(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// Bytes held, roughly (table + forest + flags).
+    pub fn approx_bytes(&self) -> usize {
+        self.index.capacity() * (16 + 4 + 1) + self.parent.capacity() * 4 + self.flags.capacity() * 8
+    }
+
+    /// Count persons; `sensitive` is the set of category bits the policy classes as sensitive.
+    pub fn counts(&mut self, sensitive: u64) -> PersonCounts {
+        let mut c = PersonCounts::default();
+        for i in 0..self.parent.len() as u32 {
+            if self.find(i) != i {
+                continue;
+            }
+            let f = self.flags[i as usize];
+            c.total += 1;
+            if f & MINOR_BIT != 0 {
+                c.minors += 1;
+            }
+            if f & (sensitive | MINOR_BIT) != 0 {
+                c.sensitive += 1;
+            }
+        }
+        for (&bits, &n) in &self.unlinked {
+            c.unlinked_rows += n;
+            c.total += n;
+            if bits & (sensitive | MINOR_BIT) != 0 {
+                c.sensitive += n;
+            }
+        }
+        c
+    }
+
+    /// Every person as (its key hashes, flags) — for the ledger.
+    pub fn persons(&mut self) -> Vec<(Vec<u128>, u64)> {
+        let mut groups: HashMap<u32, Vec<u128>> = HashMap::new();
+        let keys: Vec<(u128, u32)> = self.index.iter().map(|(&k, &n)| (k, n)).collect();
+        for (k, n) in keys {
+            let r = self.find(n);
+            groups.entry(r).or_default().push(k);
+        }
+        let mut out: Vec<(Vec<u128>, u64)> = groups
+            .into_iter()
+            .map(|(r, mut ks)| {
+                ks.sort_unstable();
+                (ks, self.flags[r as usize])
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_and_counts() {
+        let mut p = PersonSet::new();
+        let a = p.node(1);
+        let b = p.node(2);
+        let c = p.node(3);
+        p.union(a, b);
+        p.add_flags(c, 1 << 4);
+        p.add_flags(a, MINOR_BIT);
+        p.add_unlinked(1 << 4);
+        let n = p.counts(1 << 4);
+        assert_eq!(n, PersonCounts { total: 3, sensitive: 3, minors: 1, unlinked_rows: 1 });
+        assert_eq!(p.node(2), b);
+    }
+}

@@ -1,0 +1,126 @@
+//! The report (DESIGN.md "The report (JSON, version 1)") and its renderings: JSON, JSON Lines,
+//! and a human table.
+
+mod human;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::time::Date;
+
+pub use human::render_human;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub scanned_at: String,
+    /// The date minors and the calendar year were judged on.
+    pub as_of: String,
+    pub inputs: Vec<InputReport>,
+    pub columns: Vec<ColumnReport>,
+    pub persons: PersonsReport,
+    pub important_data: Vec<ImportantData>,
+    pub year_to_date: Option<YearToDate>,
+    pub verdict: Option<Verdict>,
+}
+
+impl Report {
+    pub fn new(as_of: Date) -> Report {
+        Report {
+            version: 1,
+            scanned_at: crate::time::rfc3339_cst(crate::time::now_unix()),
+            as_of: as_of.to_string(),
+            inputs: Vec::new(),
+            columns: Vec::new(),
+            persons: PersonsReport::default(),
+            important_data: Vec::new(),
+            year_to_date: None,
+            verdict: None,
+        }
+    }
+
+    /// Every input read whole.
+    pub fn complete(&self) -> bool {
+        self.inputs.iter().all(|i| i.complete)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("report serialises")
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    pub path: String,
+    pub format: Option<String>,
+    pub encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    pub rows: u64,
+    pub bytes: u64,
+    pub complete: bool,
+    /// Why the input is incomplete (file and place; never a cell value).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnReport {
+    pub input: String,
+    pub column: String,
+    /// `values` (the column holds the category) or `free_text` (found inside text).
+    pub kind: String,
+    pub categories: Vec<String>,
+    pub class: String,
+    pub confidence: f64,
+    pub hits: u64,
+    pub inspected: u64,
+    pub reason: String,
+    pub examples: Vec<String>,
+    /// Identifiers found inside text, per category.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub counts: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PersonsReport {
+    pub total: u64,
+    pub sensitive: u64,
+    pub minors: u64,
+    pub unlinked_rows: u64,
+    pub method: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportantData {
+    pub marker: String,
+    pub input: String,
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearToDate {
+    pub year: i32,
+    pub exporter: String,
+    pub persons: u64,
+    pub sensitive: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub level: String,
+    pub policy: String,
+    pub reasons: Vec<Reason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub separate_regime: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reason {
+    pub rule: String,
+    pub cite: String,
+    pub detail: String,
+    pub confirmed: bool,
+}

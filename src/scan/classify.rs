@@ -1,0 +1,196 @@
+//! Column decisions (DESIGN.md "Column decisions"): a column holds a category when enough of its
+//! non-null values validate — a ratio, with the column name as support, never as the only
+//! evidence. Free-text columns report what was found inside them, per category. Every finding
+//! says why.
+
+use std::collections::BTreeMap;
+
+use super::ColumnAcc;
+use crate::detect::Catalogue;
+use crate::error::sanitize_name;
+use crate::policy::{Class, Classes};
+use crate::report::{ColumnReport, ImportantData};
+
+/// Share of values that must read as free text for a column to be treated as free text.
+const TEXT_SHARE: f64 = 0.3;
+
+pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &ColumnAcc) -> Option<ColumnReport> {
+    let t = &col.tally;
+    let values = t.values;
+    let name = sanitize_name(&col.path);
+    let hinted_cats: Vec<&str> = col.header.hints.iter().map(|&d| cat.get(d).category()).collect();
+    // Best whole-value detector: most hits, then priority order.
+    let best = (0..cat.len())
+        .filter(|&d| t.exact[d] > 0)
+        .max_by(|&a, &b| t.exact[a].cmp(&t.exact[b]).then(cat.detectors[b].priority.cmp(&cat.detectors[a].priority)));
+    let pct = |n: u64| if values == 0 { 0.0 } else { n as f64 / values as f64 };
+    let mut text_counts: BTreeMap<String, u64> = BTreeMap::new();
+    for d in 0..cat.len() {
+        if t.text[d] > 0 {
+            *text_counts.entry(cat.get(d as u16).category().to_string()).or_default() += t.text[d];
+        }
+    }
+
+    if let Some(neg) = &col.header.negative {
+        let hits: u64 = t.exact.iter().sum::<u64>() + t.text.iter().sum::<u64>();
+        if hits == 0 {
+            return None;
+        }
+        let what = best.map(|d| cat.get(d as u16).category()).unwrap_or("identifiers");
+        return Some(ColumnReport {
+            input: sanitize_name(input),
+            column: name.clone(),
+            kind: "values".into(),
+            categories: vec![],
+            class: Class::NotPersonal.as_str().into(),
+            confidence: 0.9,
+            hits: 0,
+            inspected: values,
+            reason: format!(
+                "the column name {name:?} names a non-personal identifier ({neg}); {hits} value(s) shaped like {what} are not counted"
+            ),
+            examples: vec![],
+            counts: BTreeMap::new(),
+        });
+    }
+
+    if let Some(d) = best {
+        let det = cat.get(d as u16);
+        let hits = t.exact[d];
+        let ratio = pct(hits);
+        let hinted = hinted_cats.contains(&det.category());
+        let threshold = if hinted { det.min_ratio / 2.0 } else { det.min_ratio };
+        if ratio >= threshold {
+            let mut categories = vec![det.category().to_string()];
+            for c in text_counts.keys() {
+                if !categories.contains(c) {
+                    categories.push(c.clone());
+                }
+            }
+            let confidence = (0.5 + 0.45 * ratio + if hinted { 0.04 } else { 0.0 }).min(0.99);
+            let via = det.spec.validator.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
+            let mut reason =
+                format!("{hits} of {values} values ({:.1}%) validate as {}{via}", ratio * 100.0, det.category());
+            if hinted {
+                reason.push_str(&format!("; the column name {name:?} agrees"));
+            } else if !hinted_cats.is_empty() {
+                reason.push_str(&format!("; the column name suggests {}", hinted_cats.join("/")));
+            }
+            if !text_counts.is_empty() {
+                reason.push_str(&format!("; inside text: {}", fmt_counts(&text_counts)));
+            }
+            return Some(ColumnReport {
+                input: sanitize_name(input),
+                column: name,
+                kind: "values".into(),
+                class: class_of(classes, &categories).as_str().into(),
+                categories,
+                confidence: round2(confidence),
+                hits,
+                inspected: values,
+                reason,
+                examples: t.examples[d].iter().map(|(_, s)| s.clone()).collect(),
+                counts: text_counts,
+            });
+        }
+    }
+
+    let texty = pct(t.text_values) >= TEXT_SHARE;
+    // Whole-cell identifiers in a free-text column are mentions too.
+    if texty {
+        for d in 0..cat.len() {
+            if t.exact[d] > 0 {
+                *text_counts.entry(cat.get(d as u16).category().to_string()).or_default() += t.exact[d];
+            }
+        }
+    }
+    if !text_counts.is_empty() {
+        let mut categories: Vec<(String, u64)> = text_counts.iter().map(|(c, n)| (c.clone(), *n)).collect();
+        categories.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let categories: Vec<String> = categories.into_iter().map(|(c, _)| c).collect();
+        let hits: u64 = text_counts.values().sum();
+        let mut examples = Vec::new();
+        let mut ex: Vec<_> = (0..cat.len()).flat_map(|d| t.examples[d].iter().cloned()).collect();
+        ex.sort();
+        for (_, s) in ex {
+            if examples.len() == 5 {
+                break;
+            }
+            if !examples.contains(&s) {
+                examples.push(s);
+            }
+        }
+        let reason =
+            format!("free text: {hits} validated identifier(s) inside {values} values ({})", fmt_counts(&text_counts));
+        return Some(ColumnReport {
+            input: sanitize_name(input),
+            column: name,
+            kind: "free_text".into(),
+            class: class_of(classes, &categories).as_str().into(),
+            categories,
+            confidence: 0.9,
+            hits,
+            inspected: values,
+            reason,
+            examples,
+            counts: text_counts,
+        });
+    }
+
+    // Sparse whole-value hits in a column of codes: say why it is not reported.
+    if let Some(d) = best {
+        let det = cat.get(d as u16);
+        let hits = t.exact[d];
+        return Some(ColumnReport {
+            input: sanitize_name(input),
+            column: name,
+            kind: "values".into(),
+            categories: vec![],
+            class: Class::NotPersonal.as_str().into(),
+            confidence: round2(1.0 - pct(hits)),
+            hits: 0,
+            inspected: values,
+            reason: format!(
+                "only {hits} of {values} values ({:.2}%) validate as {}, below the {:.0}% a column needs",
+                pct(hits) * 100.0,
+                det.category(),
+                det.min_ratio * 100.0
+            ),
+            examples: vec![],
+            counts: BTreeMap::new(),
+        });
+    }
+    None
+}
+
+fn class_of(classes: &Classes, categories: &[String]) -> Class {
+    categories.iter().map(|c| classes.class_of(c)).max().unwrap_or(Class::NotPersonal)
+}
+
+fn fmt_counts(c: &BTreeMap<String, u64>) -> String {
+    let mut v: Vec<_> = c.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Important-data and core markers found in columns.
+pub(crate) fn important_data(columns: &[ColumnReport]) -> Vec<ImportantData> {
+    let mut out = Vec::new();
+    for c in columns {
+        for cat in &c.categories {
+            if cat.starts_with("important:") || cat.starts_with("core:") {
+                out.push(ImportantData {
+                    marker: cat.clone(),
+                    input: c.input.clone(),
+                    column: c.column.clone(),
+                    reason: c.reason.clone(),
+                });
+            }
+        }
+    }
+    out
+}

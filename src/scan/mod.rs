@@ -1,0 +1,624 @@
+//! The scan engine: per batch, leaf columns are cut into slices that run in parallel on the
+//! scanner's rayon pool; each slice fills its own tally and person-key list, which are merged once
+//! per batch. Reading the next batch overlaps scanning the current one (`rayon::join`).
+
+pub mod classify;
+pub mod flatten;
+pub mod tally;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arrow_array::{cast::AsArray, types, Array, ArrowPrimitiveType, PrimitiveArray, RecordBatch};
+use arrow_schema::DataType;
+use rayon::prelude::*;
+
+use crate::detect::header::HeaderInfo;
+use crate::detect::validators::{resident_id_birth_date, Ctx};
+use crate::detect::{Catalogue, Worker, MAX_EXACT_LEN};
+use crate::error::{Error, Result};
+use crate::persons::{normalise_key, KeyHasher, PersonSet, MINOR_BIT};
+use crate::policy::{Class, Classes};
+use crate::report::{InputReport, PersonsReport, Report};
+use crate::source::{Input, InputInfo, Source, SourceOptions};
+use crate::time::Date;
+use flatten::{flatten, Leaf};
+use tally::ColumnTally;
+
+/// Values per parallel task.
+const SLICE: usize = 4096;
+
+/// How a scan runs.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Worker threads (reading overlaps scanning on the same pool).
+    pub threads: usize,
+    /// Put raw values in examples (`--show-values`); masked otherwise.
+    pub show_values: bool,
+    /// "Today": minors and dates of birth are judged against it.
+    pub as_of: Date,
+    pub source: SourceOptions,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            show_values: false,
+            as_of: Date::today_cst(),
+            source: SourceOptions::default(),
+        }
+    }
+}
+
+/// Builds a [`Scanner`].
+#[derive(Default)]
+pub struct ScannerBuilder {
+    opts: ScanOptions,
+    detector_dirs: Vec<PathBuf>,
+    hasher: Option<KeyHasher>,
+    classes: Option<Classes>,
+    builtin: bool,
+}
+
+impl ScannerBuilder {
+    pub fn threads(mut self, n: usize) -> Self {
+        self.opts.threads = n.max(1);
+        self
+    }
+    pub fn batch_size(mut self, n: usize) -> Self {
+        self.opts.source.batch_size = n.max(1);
+        self
+    }
+    pub fn as_of(mut self, d: Date) -> Self {
+        self.opts.as_of = d;
+        self
+    }
+    pub fn show_values(mut self, yes: bool) -> Self {
+        self.opts.show_values = yes;
+        self
+    }
+    pub fn source_options(mut self, o: SourceOptions) -> Self {
+        self.opts.source = o;
+        self
+    }
+    /// Add user detectors from a directory (a file with a built-in id replaces it).
+    pub fn detectors_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.detector_dirs.push(dir.into());
+        self
+    }
+    /// Only the user's detectors, no built-in ones.
+    pub fn without_builtin_detectors(mut self) -> Self {
+        self.builtin = false;
+        self
+    }
+    /// The key for person-key hashes (the ledger's); random per run otherwise.
+    pub fn key_hasher(mut self, h: KeyHasher) -> Self {
+        self.hasher = Some(h);
+        self
+    }
+    /// Category → class mapping (the policy's); GB/T 45574-2025 otherwise.
+    pub fn classes(mut self, c: Classes) -> Self {
+        self.classes = Some(c);
+        self
+    }
+
+    pub fn build(self) -> Result<Scanner> {
+        let ctx = Ctx { today: self.opts.as_of };
+        let mut specs = if self.builtin { Catalogue::builtin_specs()? } else { Vec::new() };
+        for d in &self.detector_dirs {
+            specs.extend(Catalogue::load_dir(d)?);
+        }
+        let catalogue = Catalogue::build(specs, ctx)?;
+        let mut categories: Vec<String> = catalogue.detectors.iter().map(|d| d.category().to_string()).collect();
+        categories.sort();
+        categories.dedup();
+        let personal: Vec<String> =
+            categories.into_iter().filter(|c| !c.starts_with("important:") && !c.starts_with("core:")).collect();
+        if personal.len() > 63 {
+            return Err(Error::Usage(format!("at most 63 personal categories are supported, got {}", personal.len())));
+        }
+        let bit_of = |c: &str| personal.iter().position(|x| x == c).map(|i| 1u64 << i).unwrap_or(0);
+        let cat_bits = catalogue.detectors.iter().map(|d| bit_of(d.category())).collect();
+        let key_det = catalogue.detectors.iter().map(|d| d.spec.person_key).collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.opts.threads.max(1))
+            .thread_name(|i| format!("xborder-scan-{i}"))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", self.opts.threads)))?;
+        Ok(Scanner {
+            catalogue: Arc::new(catalogue),
+            pool,
+            opts: self.opts,
+            hasher: self.hasher.unwrap_or_else(KeyHasher::random),
+            classes: self.classes.unwrap_or_else(Classes::gb45574),
+            categories: personal,
+            cat_bits,
+            key_det,
+        })
+    }
+}
+
+/// A configured scanner: build once, scan many inputs or batches.
+pub struct Scanner {
+    catalogue: Arc<Catalogue>,
+    pool: rayon::ThreadPool,
+    opts: ScanOptions,
+    hasher: KeyHasher,
+    classes: Classes,
+    /// Personal categories; bit `i` of a row's flags is `categories[i]`.
+    categories: Vec<String>,
+    cat_bits: Vec<u64>,
+    key_det: Vec<bool>,
+}
+
+/// What a column's name says, computed once per column.
+#[derive(Debug, Clone, Default)]
+struct ColumnCtx {
+    negative: bool,
+    related: bool,
+}
+
+struct KeyHit {
+    row: u32,
+    hash: u128,
+    own: bool,
+    flags: u64,
+}
+
+struct SliceOut {
+    tally: ColumnTally,
+    keys: Vec<KeyHit>,
+    flags: Vec<(u32, u64)>,
+}
+
+impl Scanner {
+    pub fn builder() -> ScannerBuilder {
+        ScannerBuilder { opts: ScanOptions::default(), builtin: true, ..ScannerBuilder::default() }
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    pub fn options(&self) -> &ScanOptions {
+        &self.opts
+    }
+
+    pub fn classes(&self) -> &Classes {
+        &self.classes
+    }
+
+    /// Category bits the classes call sensitive.
+    pub fn sensitive_mask(&self) -> u64 {
+        self.categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| self.classes.class_of(c) == Class::Sensitive)
+            .fold(0, |m, (i, _)| m | (1 << i))
+    }
+
+    /// Categories whose bits a person's flags carry.
+    pub fn categories_of(&self, flags: u64) -> Vec<&str> {
+        self.categories.iter().enumerate().filter(|(i, _)| flags & (1 << i) != 0).map(|(_, c)| c.as_str()).collect()
+    }
+
+    pub fn hasher(&self) -> &KeyHasher {
+        &self.hasher
+    }
+
+    /// Start feeding batches (library use).
+    pub fn session(&self) -> ScanSession<'_> {
+        ScanSession { scanner: self, inputs: Vec::new(), persons: PersonSet::new() }
+    }
+
+    /// Read and scan every input; an input that fails is recorded and the run goes on.
+    pub fn scan_inputs(&self, inputs: &[Input]) -> ScanSession<'_> {
+        let mut session = self.session();
+        for input in inputs {
+            session.scan_input(input);
+        }
+        session
+    }
+
+    fn run_slice(
+        &self,
+        w: &mut Worker,
+        scratch: &mut Vec<u8>,
+        leaf: &Leaf,
+        col: &ColumnCtx,
+        range: (usize, usize),
+        base_row: u64,
+    ) -> SliceOut {
+        let n = self.catalogue.len();
+        let mut out = SliceOut { tally: ColumnTally::new(n), keys: Vec::new(), flags: Vec::new() };
+        let a = &leaf.array;
+        let mut buf = itoa_buf();
+        match a.data_type() {
+            DataType::Utf8 => {
+                let s = a.as_string::<i32>();
+                for i in range.0..range.1 {
+                    if s.is_null(i) {
+                        continue;
+                    }
+                    let row = leaf.row_of(i);
+                    if row != u32::MAX {
+                        self.cell(w, scratch, s.value(i), row, i, col, base_row, &mut out);
+                    }
+                }
+            }
+            DataType::Int64 => self.ints::<types::Int64Type>(
+                w,
+                scratch,
+                a.as_primitive(),
+                leaf,
+                col,
+                range,
+                base_row,
+                &mut out,
+                &mut buf,
+            ),
+            DataType::UInt64 => self.ints::<types::UInt64Type>(
+                w,
+                scratch,
+                a.as_primitive(),
+                leaf,
+                col,
+                range,
+                base_row,
+                &mut out,
+                &mut buf,
+            ),
+            DataType::Int32
+            | DataType::Int16
+            | DataType::Int8
+            | DataType::UInt32
+            | DataType::UInt16
+            | DataType::UInt8 => {
+                // Too small to hold any identifier.
+                out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
+            }
+            DataType::Null => {}
+            _ => {
+                out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
+            }
+        }
+        out
+    }
+
+    /// Integer columns: only numbers long enough to be a phone or a card number are checked.
+    #[allow(clippy::too_many_arguments)]
+    fn ints<T: ArrowPrimitiveType>(
+        &self,
+        w: &mut Worker,
+        scratch: &mut Vec<u8>,
+        a: &PrimitiveArray<T>,
+        leaf: &Leaf,
+        col: &ColumnCtx,
+        range: (usize, usize),
+        base_row: u64,
+        out: &mut SliceOut,
+        buf: &mut String,
+    ) where
+        T::Native: std::fmt::Display + Into<i128>,
+    {
+        for i in range.0..range.1 {
+            if a.is_null(i) {
+                continue;
+            }
+            let row = leaf.row_of(i);
+            if row == u32::MAX {
+                continue;
+            }
+            let v: i128 = a.value(i).into();
+            if v >= 10_000_000_000 {
+                use std::fmt::Write;
+                buf.clear();
+                let _ = write!(buf, "{v}");
+                let s = std::mem::take(buf);
+                self.cell(w, scratch, &s, row, i, col, base_row, out);
+                *buf = s;
+            } else {
+                out.tally.values += 1;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn cell(
+        &self,
+        w: &mut Worker,
+        scratch: &mut Vec<u8>,
+        v: &str,
+        row: u32,
+        idx: usize,
+        col: &ColumnCtx,
+        base_row: u64,
+        out: &mut SliceOut,
+    ) {
+        let t = v.trim();
+        if t.is_empty() {
+            return;
+        }
+        let cat = &*self.catalogue;
+        out.tally.values += 1;
+        let order = (base_row + row as u64, idx as u64);
+        if let Some(d) = cat.exact(t) {
+            let di = d as usize;
+            out.tally.exact[di] += 1;
+            out.tally.example(di, order, || self.show(di, t));
+            if col.negative {
+                return;
+            }
+            if self.key_det[di] {
+                self.push_key(di, t, row, !col.related, scratch, out);
+            }
+            if !col.related {
+                out.flags.push((row, self.cat_bits[di]));
+            }
+            return;
+        }
+        if t.len() > MAX_EXACT_LEN || t.bytes().any(|b| b == b' ' || b >= 0x80) {
+            out.tally.text_values += 1;
+        }
+        if cat.maybe_text(t) {
+            let negative = col.negative;
+            cat.find_in_text(w, t, |d, s| {
+                let di = d as usize;
+                out.tally.text[di] += 1;
+                out.tally.example(di, order, || self.show(di, s));
+                if negative {
+                    return;
+                }
+                if self.key_det[di] {
+                    // A key in free text names someone, not the row's owner.
+                    self.push_key(di, s, row, false, scratch, out);
+                } else {
+                    out.flags.push((row, self.cat_bits[di]));
+                }
+            });
+        }
+    }
+
+    fn push_key(&self, di: usize, s: &str, row: u32, own: bool, scratch: &mut Vec<u8>, out: &mut SliceOut) {
+        let category = self.catalogue.detectors[di].category();
+        if !normalise_key(category, s, scratch) {
+            return;
+        }
+        let mut flags = self.cat_bits[di];
+        if category == "resident_id" || category == "residence_permit_id" {
+            if let Some(b) = std::str::from_utf8(scratch).ok().and_then(resident_id_birth_date) {
+                // PIPL Art. 28: all personal information of a minor under 14 is sensitive.
+                if b.age_on(self.opts.as_of) < 14 {
+                    flags |= MINOR_BIT;
+                }
+            }
+        }
+        out.keys.push(KeyHit { row, hash: self.hasher.hash(category, scratch), own, flags });
+    }
+
+    fn show(&self, di: usize, s: &str) -> String {
+        if self.opts.show_values {
+            s.to_string()
+        } else {
+            crate::detect::mask::mask(self.catalogue.detectors[di].mask, s)
+        }
+    }
+}
+
+fn itoa_buf() -> String {
+    String::with_capacity(24)
+}
+
+/// Accumulated state of one input.
+pub(crate) struct InputAcc {
+    pub name: String,
+    pub info: Option<InputInfo>,
+    pub rows: u64,
+    pub bytes: u64,
+    pub errors: Vec<Error>,
+    pub columns: Vec<ColumnAcc>,
+    by_path: HashMap<String, usize>,
+}
+
+pub(crate) struct ColumnAcc {
+    pub path: String,
+    pub header: HeaderInfo,
+    ctx: ColumnCtx,
+    pub tally: ColumnTally,
+}
+
+impl InputAcc {
+    fn column(&mut self, path: &str, cat: &Catalogue) -> usize {
+        if let Some(&i) = self.by_path.get(path) {
+            return i;
+        }
+        let header = cat.header_info(path);
+        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related };
+        self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
+        self.by_path.insert(path.to_string(), self.columns.len() - 1);
+        self.columns.len() - 1
+    }
+}
+
+/// A scan in progress: inputs, their column tallies and the persons found so far.
+pub struct ScanSession<'s> {
+    scanner: &'s Scanner,
+    pub(crate) inputs: Vec<InputAcc>,
+    persons: PersonSet,
+}
+
+/// Handle of an input inside a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputId(usize);
+
+impl<'s> ScanSession<'s> {
+    /// Register an input (a file, or any name for batches from memory).
+    pub fn begin_input(&mut self, name: &str) -> InputId {
+        self.inputs.push(InputAcc {
+            name: name.to_string(),
+            info: None,
+            rows: 0,
+            bytes: 0,
+            errors: Vec::new(),
+            columns: Vec::new(),
+            by_path: HashMap::new(),
+        });
+        InputId(self.inputs.len() - 1)
+    }
+
+    /// Record that an input could not be read whole. The scan goes on; the report says so.
+    pub fn fail_input(&mut self, id: InputId, e: Error) {
+        self.inputs[id.0].errors.push(e);
+    }
+
+    /// Read and scan one input, overlapping reading with scanning.
+    pub fn scan_input(&mut self, input: &Input) -> InputId {
+        let id = self.begin_input(&input.display());
+        let scanner = self.scanner;
+        let mut src = match Source::open(input, &scanner.opts.source) {
+            Ok(s) => s,
+            Err(e) => {
+                self.fail_input(id, e);
+                return id;
+            }
+        };
+        self.inputs[id.0].info = Some(src.info.clone());
+        scanner.pool.install(|| {
+            let mut next = src.next();
+            loop {
+                match next {
+                    None => break,
+                    Some(Err(e)) => {
+                        self.fail_input(id, e);
+                        break;
+                    }
+                    Some(Ok(batch)) => {
+                        let (n, ()) = rayon::join(|| src.next(), || self.scan_batch(id, &batch));
+                        next = n;
+                    }
+                }
+            }
+        });
+        for e in src.soft_errors() {
+            self.fail_input(id, e);
+        }
+        self.inputs[id.0].bytes = src.bytes_read();
+        id
+    }
+
+    /// Scan one batch of an input.
+    pub fn scan_batch(&mut self, id: InputId, batch: &RecordBatch) {
+        let scanner = self.scanner;
+        let cat = &*scanner.catalogue;
+        let leaves = flatten(batch);
+        let acc = &mut self.inputs[id.0];
+        let cols: Vec<usize> = leaves.iter().map(|l| acc.column(&l.path, cat)).collect();
+        let ctxs: Vec<ColumnCtx> = cols.iter().map(|&c| acc.columns[c].ctx.clone()).collect();
+        let mut tasks = Vec::new();
+        for (li, leaf) in leaves.iter().enumerate() {
+            let n = leaf.array.len();
+            let mut s = 0;
+            while s < n {
+                let e = (s + SLICE).min(n);
+                tasks.push((li, s, e));
+                s = e;
+            }
+        }
+        let base = acc.rows;
+        let outs: Vec<SliceOut> = scanner.pool.install(|| {
+            tasks
+                .par_iter()
+                .map_init(
+                    || (cat.worker(), Vec::with_capacity(64)),
+                    |(w, scratch), &(li, s, e)| scanner.run_slice(w, scratch, &leaves[li], &ctxs[li], (s, e), base),
+                )
+                .collect()
+        });
+        for (o, &(li, _, _)) in outs.iter().zip(&tasks) {
+            acc.columns[cols[li]].tally += &o.tally;
+        }
+        acc.rows += batch.num_rows() as u64;
+        // Persons: keys of one row are one person; a row's categories go to that person.
+        let n = batch.num_rows();
+        let mut row_bits = vec![0u64; n];
+        let mut row_node = vec![u32::MAX; n];
+        let p = &mut self.persons;
+        for o in &outs {
+            for &(r, b) in &o.flags {
+                row_bits[r as usize] |= b;
+            }
+            for k in &o.keys {
+                let node = p.node(k.hash);
+                p.add_flags(node, k.flags);
+                if k.own {
+                    let r = k.row as usize;
+                    if row_node[r] == u32::MAX {
+                        row_node[r] = node;
+                    } else {
+                        row_node[r] = p.union(row_node[r], node);
+                    }
+                }
+            }
+        }
+        for r in 0..n {
+            if row_bits[r] == 0 {
+                continue;
+            }
+            if row_node[r] != u32::MAX {
+                p.add_flags(row_node[r], row_bits[r]);
+            } else {
+                p.add_unlinked(row_bits[r]);
+            }
+        }
+    }
+
+    /// Persons found so far.
+    pub fn persons(&mut self) -> &mut PersonSet {
+        &mut self.persons
+    }
+
+    pub fn scanner(&self) -> &'s Scanner {
+        self.scanner
+    }
+
+    /// True when every input was read whole.
+    pub fn complete(&self) -> bool {
+        self.inputs.iter().all(|i| i.errors.is_empty())
+    }
+
+    /// Build the report (verdict and year-to-date are added by the policy and the ledger).
+    pub fn report(&mut self) -> Report {
+        let scanner = self.scanner;
+        let mut report = Report::new(scanner.opts.as_of);
+        for acc in &self.inputs {
+            report.inputs.push(InputReport {
+                path: crate::error::sanitize_name(&acc.name),
+                format: acc.info.as_ref().map(|i| i.format.to_string()),
+                encoding: acc.info.as_ref().and_then(|i| i.encoding.clone()),
+                compression: acc.info.as_ref().and_then(|i| i.compression.map(str::to_string)),
+                rows: acc.rows,
+                bytes: acc.bytes,
+                complete: acc.errors.is_empty(),
+                errors: acc.errors.iter().map(|e| e.to_string()).collect(),
+            });
+            for col in &acc.columns {
+                if let Some(c) = classify::classify(&scanner.catalogue, &scanner.classes, &acc.name, col) {
+                    report.columns.push(c);
+                }
+            }
+        }
+        report.important_data = classify::important_data(&report.columns);
+        let counts = self.persons.counts(scanner.sensitive_mask());
+        report.persons = PersonsReport {
+            total: counts.total,
+            sensitive: counts.sensitive,
+            minors: counts.minors,
+            unlinked_rows: counts.unlinked_rows,
+            method: "exact".into(),
+        };
+        report
+    }
+}

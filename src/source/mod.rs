@@ -1,0 +1,489 @@
+//! Sources: an input (file, directory entry, stdin) becomes a bounded stream of Arrow
+//! `RecordBatch`es. Format, compression and encoding are sniffed from the bytes (and the file
+//! name), then arrow's own CSV, JSON and Parquet decoders do the parsing; this module only feeds
+//! them UTF-8 and turns their failures into errors that name the file and the place.
+
+mod csv;
+mod json;
+mod parquet;
+pub mod text;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use arrow_array::RecordBatch;
+use encoding_rs::Encoding;
+
+use crate::error::{Error, Place, Result};
+use text::{Counting, Prefixed, TextStats};
+
+/// Input data format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Json,
+    Parquet,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Parquet => "parquet",
+        })
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" | "tsv" | "txt" => Ok(Format::Csv),
+            "json" | "ndjson" | "jsonl" => Ok(Format::Json),
+            "parquet" | "pq" => Ok(Format::Parquet),
+            other => Err(Error::Usage(format!("unknown input format {other:?} (expected csv, json or parquet)"))),
+        }
+    }
+}
+
+/// Compression wrapped around the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// How sources read. Defaults suit a pipeline stage; every limit is a guard against hostile input.
+#[derive(Debug, Clone)]
+pub struct SourceOptions {
+    /// Rows per Arrow batch.
+    pub batch_size: usize,
+    /// Forced format (needed for stdin when sniffing is ambiguous).
+    pub format: Option<Format>,
+    /// Forced text encoding (`--encoding`).
+    pub encoding: Option<&'static Encoding>,
+    /// A text line (CSV record, NDJSON line) longer than this is an error.
+    pub max_line_bytes: u64,
+    /// JSON deeper than this is an error.
+    pub max_json_depth: usize,
+    /// How many bytes of JSON are read to infer its schema.
+    pub json_infer_bytes: usize,
+}
+
+impl Default for SourceOptions {
+    fn default() -> Self {
+        SourceOptions {
+            batch_size: 8192,
+            format: None,
+            encoding: None,
+            max_line_bytes: 16 << 20,
+            max_json_depth: 64,
+            json_infer_bytes: 8 << 20,
+        }
+    }
+}
+
+/// Parse an `--encoding` name (any WHATWG label: `utf-8`, `gbk`, `gb18030`, `utf-16le`, …).
+pub fn encoding_for_label(label: &str) -> Result<&'static Encoding> {
+    Encoding::for_label(label.trim().as_bytes())
+        .ok_or_else(|| Error::Usage(format!("unknown encoding {:?}", crate::error::sanitize_name(label))))
+}
+
+/// One thing to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input (`-`).
+    Stdin,
+    /// A local file.
+    Path(PathBuf),
+}
+
+impl Input {
+    /// The name reports use for this input.
+    pub fn display(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_string(),
+            Input::Path(p) => p.to_string_lossy().into_owned(),
+        }
+    }
+}
+
+/// Expand command-line inputs: `-`, files, directories (recursive, sorted), globs. Inputs that do
+/// not exist are returned as errors, so the run goes on with the rest and exits incomplete.
+pub fn expand_inputs(args: &[String]) -> (Vec<Input>, Vec<Error>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        let path = Path::new(arg);
+        if path.is_dir() {
+            let mut files = Vec::new();
+            if let Err(e) = walk(path, &mut files) {
+                errors.push(e);
+            }
+            files.sort();
+            out.extend(files.into_iter().map(Input::Path));
+        } else if path.exists() {
+            out.push(Input::Path(path.to_path_buf()));
+        } else if arg.contains(['*', '?', '[']) {
+            match glob::glob(arg) {
+                Ok(paths) => {
+                    let mut files: Vec<PathBuf> = Vec::new();
+                    for p in paths {
+                        match p {
+                            Ok(p) if p.is_file() => files.push(p),
+                            Ok(p) if p.is_dir() => {
+                                if let Err(e) = walk(&p, &mut files) {
+                                    errors.push(e);
+                                }
+                            }
+                            Ok(_) => {}
+                            Err(e) => errors.push(Error::io(e.path().to_string_lossy(), e.error())),
+                        }
+                    }
+                    if files.is_empty() {
+                        errors.push(Error::Io { path: arg.clone(), message: "no file matches this pattern".into() });
+                    }
+                    files.sort();
+                    out.extend(files.into_iter().map(Input::Path));
+                }
+                Err(e) => errors.push(Error::Usage(format!("invalid glob {arg:?}: {e}"))),
+            }
+        } else {
+            errors.push(Error::Io { path: arg.clone(), message: "no such file or directory".into() });
+        }
+    }
+    (out, errors)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.to_string_lossy(), &e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir.to_string_lossy(), &e))?;
+        let p = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        // Hidden files and our own artefacts (manifests, ledgers, keys) are not data.
+        if name.starts_with('.') || name.ends_with(".manifest.json") || name.ends_with(".db") || name.ends_with(".key")
+        {
+            continue;
+        }
+        let ft = entry.file_type().map_err(|e| Error::io(p.to_string_lossy(), &e))?;
+        if ft.is_dir() {
+            walk(&p, out)?;
+        } else if ft.is_file() || (ft.is_symlink() && p.is_file()) {
+            if is_data_file(&name) {
+                out.push(p);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Files a directory scan picks up. Unknown extensions are skipped in directories (a README next
+/// to the data is not data); named explicitly, any file is sniffed.
+fn is_data_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let base = lower.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
+    [".csv", ".tsv", ".txt", ".json", ".ndjson", ".jsonl", ".parquet", ".pq"].iter().any(|e| base.ends_with(e))
+        || lower.ends_with(".gz")
+        || lower.ends_with(".zst")
+}
+
+/// What a source found out about its input.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InputInfo {
+    pub path: String,
+    pub format: Format,
+    pub encoding: Option<String>,
+    pub compression: Option<&'static str>,
+}
+
+type BatchIter = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
+
+/// A stream of batches from one input. Stops after the first error.
+pub struct Source {
+    pub info: InputInfo,
+    batches: BatchIter,
+    bytes: Arc<AtomicU64>,
+    text: Option<Arc<Mutex<TextStats>>>,
+    failed: bool,
+}
+
+impl Source {
+    /// Open an input and sniff it.
+    pub fn open(input: &Input, opts: &SourceOptions) -> Result<Source> {
+        let name = input.display();
+        let bytes = Arc::new(AtomicU64::new(0));
+        let raw: Box<dyn Read + Send> = match input {
+            Input::Stdin => Box::new(Counting::new(io::stdin(), bytes.clone())),
+            Input::Path(p) => {
+                let f = File::open(p).map_err(|e| Error::io(&name, &e))?;
+                let is_parquet_ext =
+                    name.to_ascii_lowercase().ends_with(".parquet") || name.to_ascii_lowercase().ends_with(".pq");
+                if opts.format == Some(Format::Parquet) || (opts.format.is_none() && is_parquet_ext) || has_par1(p) {
+                    return parquet::open_file(&name, f, opts, bytes);
+                }
+                Box::new(Counting::new(f, bytes.clone()))
+            }
+        };
+        let head = Prefixed::peek(raw, 4).map_err(|e| Error::io(&name, &e))?;
+        let magic = head.prefix().to_vec();
+        let compression = if magic.starts_with(&[0x1f, 0x8b]) {
+            Some(Compression::Gzip)
+        } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Compression::Zstd)
+        } else {
+            None
+        };
+        if magic.starts_with(b"PAR1") {
+            // Parquet needs random access: stdin is spooled to a temporary file first.
+            return parquet::open_spooled(&name, head, opts, bytes);
+        }
+        let mut stream: Box<dyn Read + Send> = match compression {
+            Some(Compression::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(head)),
+            Some(Compression::Zstd) => {
+                Box::new(zstd::stream::read::Decoder::new(head).map_err(|e| Error::io(&name, &e))?)
+            }
+            None => Box::new(head),
+        };
+        const SNIFF: usize = 1 << 20;
+        let mut prefix = Vec::with_capacity(64 * 1024);
+        (&mut stream).take(SNIFF as u64).read_to_end(&mut prefix).map_err(|e| map_io(&name, e))?;
+        let whole = prefix.len() < SNIFF;
+        let pre = ChainOwned { first: io::Cursor::new(prefix.clone()), rest: stream };
+        if prefix.is_empty() {
+            return Err(Error::malformed(&name, Place::offset(0), "empty input: no header row and no records"));
+        }
+        if prefix.starts_with(b"PAR1") {
+            return parquet::open_spooled(&name, pre, opts, bytes);
+        }
+        let (encoding, _bom) = match opts.encoding {
+            Some(e) => (e, false),
+            None => text::sniff_encoding(&prefix, whole),
+        };
+        if encoding != encoding_rs::UTF_16LE && encoding != encoding_rs::UTF_16BE {
+            if let Some(pos) = looks_binary(&prefix) {
+                return Err(Error::malformed(
+                    &name,
+                    Place::offset(pos as u64),
+                    "input is binary, not CSV, JSON or Parquet (control bytes found)",
+                ));
+            }
+        }
+        let (decoded_prefix, _, _) = encoding.decode(&prefix);
+        let format = match opts.format {
+            Some(f) => f,
+            None => sniff_text_format(&name, &decoded_prefix),
+        };
+        let info = InputInfo {
+            path: name.clone(),
+            format,
+            encoding: Some(encoding.name().to_ascii_lowercase()),
+            compression: compression.map(Compression::name),
+        };
+        let max_line = if format == Format::Json { u64::MAX } else { opts.max_line_bytes };
+        let utf8 = text::Utf8Reader::new(pre, encoding, max_line);
+        let stats = utf8.stats.clone();
+        let batches: BatchIter = match format {
+            Format::Csv => csv::open(&name, utf8, &decoded_prefix, whole, opts)?,
+            Format::Json => json::open(&name, utf8, &decoded_prefix, opts)?,
+            Format::Parquet => unreachable!("parquet is handled above"),
+        };
+        Ok(Source { info, batches, bytes, text: Some(stats), failed: false })
+    }
+
+    /// Raw bytes read from the input so far (compressed size for compressed inputs).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Problems that did not stop the stream (malformed text replaced by U+FFFD). Call after the
+    /// stream ended.
+    pub fn soft_errors(&self) -> Vec<Error> {
+        let mut out = Vec::new();
+        if let Some(st) = &self.text {
+            let st = st.lock().unwrap();
+            if let Some(off) = st.first_malformed {
+                out.push(Error::malformed(
+                    &self.info.path,
+                    Place::offset(off),
+                    format!(
+                        "invalid {} bytes: {} malformed sequence(s) replaced, first shown",
+                        self.info.encoding.as_deref().unwrap_or("text"),
+                        st.malformed
+                    ),
+                ));
+            }
+        }
+        out
+    }
+}
+
+impl Iterator for Source {
+    type Item = Result<RecordBatch>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let item = self.batches.next();
+        if matches!(item, Some(Err(_))) {
+            self.failed = true;
+        }
+        item
+    }
+}
+
+struct ChainOwned<A, B> {
+    first: A,
+    rest: B,
+}
+
+impl<A: Read, B: Read> Read for ChainOwned<A, B> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.first.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
+        self.rest.read(buf)
+    }
+}
+
+fn has_par1(p: &Path) -> bool {
+    let mut b = [0u8; 4];
+    File::open(p).and_then(|mut f| f.read_exact(&mut b)).is_ok() && &b == b"PAR1"
+}
+
+/// Offset of the first byte that no text file would contain (NUL or most C0 controls).
+fn looks_binary(prefix: &[u8]) -> Option<usize> {
+    let window = &prefix[..prefix.len().min(8192)];
+    let bad = window.iter().position(|&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)));
+    bad
+}
+
+fn sniff_text_format(name: &str, prefix: &str) -> Format {
+    let lower = name.to_ascii_lowercase();
+    let base = lower.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
+    if base.ends_with(".json") || base.ends_with(".ndjson") || base.ends_with(".jsonl") {
+        return Format::Json;
+    }
+    if base.ends_with(".csv") || base.ends_with(".tsv") {
+        return Format::Csv;
+    }
+    match prefix.trim_start_matches('\u{feff}').trim_start().chars().next() {
+        Some('{') | Some('[') => Format::Json,
+        _ => Format::Csv,
+    }
+}
+
+/// Turn an I/O error from the reader chain into a library error, keeping a byte offset when one
+/// of our adapters attached it.
+pub(crate) fn map_io(name: &str, e: io::Error) -> Error {
+    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<text::PlacedIoError>()) {
+        return Error::malformed(name, Place::offset(inner.byte_offset), &inner.message);
+    }
+    Error::io(name, &e)
+}
+
+/// Shared read loop of the text decoders (the shape of arrow's own `BufReader::read`, with our
+/// error mapping): feed buffered bytes to `decode` until it stops taking them, then `flush`.
+/// On an error the rows decoded before it are still returned, then the error.
+pub(crate) struct DecodeLoop<R, D> {
+    pub name: String,
+    pub reader: BufReader<R>,
+    pub decoder: D,
+    pub consumed: u64,
+    pub done: bool,
+    pub pending: Option<Error>,
+}
+
+impl<R, D> DecodeLoop<R, D> {
+    pub fn new(name: &str, reader: BufReader<R>, decoder: D) -> Self {
+        DecodeLoop { name: name.to_string(), reader, decoder, consumed: 0, done: false, pending: None }
+    }
+}
+
+pub(crate) trait BatchDecoder {
+    fn decode(&mut self, buf: &[u8]) -> std::result::Result<usize, arrow_schema::ArrowError>;
+    fn flush(&mut self) -> std::result::Result<Option<RecordBatch>, arrow_schema::ArrowError>;
+    fn full(&self) -> bool;
+}
+
+impl<R: Read, D: BatchDecoder> Iterator for DecodeLoop<R, D> {
+    type Item = Result<RecordBatch>;
+    fn next(&mut self) -> Option<Result<RecordBatch>> {
+        use io::BufRead;
+        if let Some(e) = self.pending.take() {
+            return Some(Err(e));
+        }
+        if self.done {
+            return None;
+        }
+        let mut failure = None;
+        loop {
+            let buf = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) => {
+                    failure = Some(map_io(&self.name, e));
+                    break;
+                }
+            };
+            if buf.is_empty() {
+                self.done = true;
+                break;
+            }
+            let len = buf.len();
+            match self.decoder.decode(buf) {
+                Ok(n) => {
+                    self.reader.consume(n);
+                    self.consumed += n as u64;
+                    if n < len || self.decoder.full() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    failure = Some(Error::malformed(&self.name, Place::offset(self.consumed), e.to_string()));
+                    break;
+                }
+            }
+        }
+        let flushed = self.decoder.flush();
+        if let Some(f) = failure {
+            self.done = true;
+            return match flushed {
+                Ok(Some(b)) if b.num_rows() > 0 => {
+                    self.pending = Some(f);
+                    Some(Ok(b))
+                }
+                _ => Some(Err(f)),
+            };
+        }
+        match flushed {
+            Ok(Some(b)) => Some(Ok(b)),
+            Ok(None) if self.done => None,
+            Ok(None) => self.next(),
+            Err(e) => {
+                self.done = true;
+                Some(Err(Error::malformed(&self.name, Place::offset(self.consumed), e.to_string())))
+            }
+        }
+    }
+}
