@@ -225,6 +225,8 @@ pub struct Source {
     batches: BatchIter,
     bytes: Arc<AtomicU64>,
     text: Option<Arc<Mutex<TextStats>>>,
+    /// Problems a reader recovered from (a skipped ragged record).
+    soft: Arc<Mutex<Vec<Error>>>,
     failed: bool,
 }
 
@@ -303,12 +305,13 @@ impl Source {
         let max_line = if format == Format::Json { u64::MAX } else { opts.max_line_bytes };
         let utf8 = text::Utf8Reader::new(pre, encoding, max_line);
         let stats = utf8.stats.clone();
+        let soft: Arc<Mutex<Vec<Error>>> = Arc::default();
         let batches: BatchIter = match format {
-            Format::Csv => csv::open(&name, utf8, &decoded_prefix, whole, opts)?,
+            Format::Csv => csv::open(&name, utf8, &decoded_prefix, whole, opts, soft.clone())?,
             Format::Json => json::open(&name, utf8, &decoded_prefix, opts)?,
             Format::Parquet => unreachable!("parquet is handled above"),
         };
-        Ok(Source { info, batches, bytes, text: Some(stats), failed: false })
+        Ok(Source { info, batches, bytes, text: Some(stats), soft, failed: false })
     }
 
     /// Raw bytes read from the input so far (compressed size for compressed inputs).
@@ -319,7 +322,7 @@ impl Source {
     /// Problems that did not stop the stream (malformed text replaced by U+FFFD). Call after the
     /// stream ended.
     pub fn soft_errors(&self) -> Vec<Error> {
-        let mut out = Vec::new();
+        let mut out: Vec<Error> = std::mem::take(&mut *self.soft.lock().unwrap());
         if let Some(st) = &self.text {
             let st = st.lock().unwrap();
             if let Some(off) = st.first_malformed {

@@ -55,6 +55,7 @@ pub(super) fn open_file(name: &str, file: File, opts: &SourceOptions, bytes: Arc
         batches,
         bytes,
         text: None,
+        soft: Default::default(),
         failed: false,
     })
 }

@@ -280,35 +280,65 @@ impl<R: Read> Read for Utf8Reader<R> {
     }
 }
 
-/// Result of encoding sniffing.
+/// Sniff the encoding of a prefix: a BOM decides; otherwise UTF-8 unless the bytes read far
+/// better as GB18030 (Chinese exports are very often GBK, which GB18030 contains). A UTF-8 file
+/// with a few bad bytes stays UTF-8 (the bad bytes are reported), because GBK text almost never
+/// forms valid UTF-8 multi-byte sequences.
 pub fn sniff_encoding(prefix: &[u8], is_all: bool) -> (&'static Encoding, bool) {
     if let Some((enc, _)) = Encoding::for_bom(prefix) {
         return (enc, true);
     }
-    // Valid UTF-8 (allowing a sequence cut by the end of the prefix) is UTF-8.
-    match std::str::from_utf8(prefix) {
-        Ok(_) => return (encoding_rs::UTF_8, false),
-        Err(e) if e.error_len().is_none() && !is_all => return (encoding_rs::UTF_8, false),
-        Err(_) => {}
+    let (multibyte, errors) = utf8_profile(prefix, is_all);
+    if errors == 0 || errors * 20 < multibyte {
+        return (encoding_rs::UTF_8, false);
     }
-    // Chinese exports are very often GBK; GB18030 is its superset. Accept it when the prefix
-    // decodes with (almost) no errors, otherwise fall back to UTF-8 and let the errors be counted.
     let mut dec = encoding_rs::GB18030.new_decoder_without_bom_handling();
     let mut out = vec![0u8; prefix.len() * 3 + 16];
     let mut src = prefix;
-    let mut errors = 0usize;
+    let mut gb_errors = 0usize;
     loop {
-        let (res, read, _written) = dec.decode_to_utf8_without_replacement(src, &mut out, is_all);
+        let (res, read, _) = dec.decode_to_utf8_without_replacement(src, &mut out, is_all);
         src = &src[read..];
         match res {
-            DecoderResult::Malformed(_, _) => errors += 1,
+            DecoderResult::Malformed(_, _) => gb_errors += 1,
             _ => break,
         }
     }
-    if errors == 0 || errors * 1000 < prefix.len() {
+    if gb_errors < errors {
         (encoding_rs::GB18030, false)
     } else {
         (encoding_rs::UTF_8, false)
+    }
+}
+
+/// (valid non-ASCII UTF-8 characters, malformed sequences) of a prefix; a sequence cut by the end
+/// of a partial prefix is not an error.
+fn utf8_profile(mut b: &[u8], is_all: bool) -> (usize, usize) {
+    let (mut multibyte, mut errors) = (0, 0);
+    loop {
+        match std::str::from_utf8(b) {
+            Ok(s) => {
+                multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                return (multibyte, errors);
+            }
+            Err(e) => {
+                let valid = &b[..e.valid_up_to()];
+                multibyte +=
+                    std::str::from_utf8(valid).map(|s| s.chars().filter(|c| !c.is_ascii()).count()).unwrap_or(0);
+                match e.error_len() {
+                    Some(n) => {
+                        errors += 1;
+                        b = &b[e.valid_up_to() + n..];
+                    }
+                    None => {
+                        if is_all {
+                            errors += 1;
+                        }
+                        return (multibyte, errors);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -340,6 +370,13 @@ mod tests {
         assert!(s.starts_with("a,b\n1,"));
         assert_eq!(st.first_malformed, Some(6));
         assert!(st.malformed >= 1);
+    }
+
+    #[test]
+    fn utf8_with_a_bad_byte_stays_utf8() {
+        let mut bytes = "姓名,手机号\n张三,13812345678\n李四,13912345678\n".repeat(20).into_bytes();
+        bytes.insert(40, 0xff);
+        assert_eq!(sniff_encoding(&bytes, true).0, encoding_rs::UTF_8);
     }
 
     #[test]
