@@ -9,5 +9,9 @@ mod union_find;
 pub use keys::{hash_key, normalise_key, KeyHasher};
 pub use union_find::{PersonCounts, PersonSet};
 
-/// Flag bit for "this key's person is a minor" (below the category bits).
+/// Flag bit for "this key's person is a minor" (above the category bits).
 pub const MINOR_BIT: u64 = 1 << 63;
+/// Flag bit for "this person owns a row" (as opposed to being only named in free text).
+pub const OWNER_BIT: u64 = 1 << 62;
+/// Bits left for categories.
+pub const CATEGORY_BITS: usize = 62;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::MINOR_BIT;
+use super::{MINOR_BIT, OWNER_BIT};
 
 /// Key hashes are already uniformly random: use their low bits as the table hash.
 #[derive(Default)]
@@ -40,6 +40,8 @@ pub struct PersonSet {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PersonCounts {
     pub total: u64,
+    /// Persons owning at least one row (the rest are only named in free text).
+    pub owning_rows: u64,
     pub sensitive: u64,
     pub minors: u64,
     pub unlinked_rows: u64,
@@ -120,6 +122,9 @@ impl PersonSet {
             }
             let f = self.flags[i as usize];
             c.total += 1;
+            if f & OWNER_BIT != 0 {
+                c.owning_rows += 1;
+            }
             if f & MINOR_BIT != 0 {
                 c.minors += 1;
             }
@@ -130,6 +135,7 @@ impl PersonSet {
         for (&bits, &n) in &self.unlinked {
             c.unlinked_rows += n;
             c.total += n;
+            c.owning_rows += n;
             if bits & (sensitive | MINOR_BIT) != 0 {
                 c.sensitive += n;
             }
@@ -172,7 +178,7 @@ mod tests {
         p.add_flags(a, MINOR_BIT);
         p.add_unlinked(1 << 4);
         let n = p.counts(1 << 4);
-        assert_eq!(n, PersonCounts { total: 3, sensitive: 3, minors: 1, unlinked_rows: 1 });
+        assert_eq!(n, PersonCounts { total: 3, owning_rows: 1, sensitive: 3, minors: 1, unlinked_rows: 1 });
         assert_eq!(p.node(2), b);
     }
 }

@@ -75,8 +75,14 @@ pub fn render_human(r: &Report, color: bool) -> String {
     let p = &r.persons;
     let _ = writeln!(
         s,
-        "Persons ({}): {} distinct, {} with sensitive data, {} minors, {} rows without a key",
-        p.method, p.total, p.sensitive, p.minors, p.unlinked_rows
+        "Persons ({}): {} distinct ({} owning rows, {} only named in text), {} with sensitive data, {} minors, {} rows without a key",
+        p.method,
+        p.total,
+        p.owning_rows,
+        p.total - p.owning_rows,
+        p.sensitive,
+        p.minors,
+        p.unlinked_rows
     );
     if let Some(y) = &r.year_to_date {
         let _ =

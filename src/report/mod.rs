@@ -86,6 +86,8 @@ pub struct ColumnReport {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PersonsReport {
     pub total: u64,
+    /// Persons owning rows; `total` adds persons only named inside free text.
+    pub owning_rows: u64,
     pub sensitive: u64,
     pub minors: u64,
     pub unlinked_rows: u64,

@@ -18,7 +18,7 @@ use crate::detect::header::HeaderInfo;
 use crate::detect::validators::{resident_id_birth_date, Ctx};
 use crate::detect::{Catalogue, Worker, MAX_EXACT_LEN};
 use crate::error::{Error, Result};
-use crate::persons::{normalise_key, KeyHasher, PersonSet, MINOR_BIT};
+use crate::persons::{normalise_key, KeyHasher, PersonSet, CATEGORY_BITS, MINOR_BIT, OWNER_BIT};
 use crate::policy::{Class, Classes};
 use crate::report::{InputReport, PersonsReport, Report};
 use crate::source::{Input, InputInfo, Source, SourceOptions};
@@ -116,8 +116,11 @@ impl ScannerBuilder {
         categories.dedup();
         let personal: Vec<String> =
             categories.into_iter().filter(|c| !c.starts_with("important:") && !c.starts_with("core:")).collect();
-        if personal.len() > 63 {
-            return Err(Error::Usage(format!("at most 63 personal categories are supported, got {}", personal.len())));
+        if personal.len() > CATEGORY_BITS {
+            return Err(Error::Usage(format!(
+                "at most {CATEGORY_BITS} personal categories are supported, got {}",
+                personal.len()
+            )));
         }
         let bit_of = |c: &str| personal.iter().position(|x| x == c).map(|i| 1u64 << i).unwrap_or(0);
         let cat_bits = catalogue.detectors.iter().map(|d| bit_of(d.category())).collect();
@@ -158,6 +161,9 @@ pub struct Scanner {
 struct ColumnCtx {
     negative: bool,
     related: bool,
+    /// Category bits the column name names (0: none). A value that validates only as another
+    /// category there (an ID with a typo that happens to pass Luhn) is counted, not trusted.
+    hinted: u64,
 }
 
 struct KeyHit {
@@ -349,7 +355,7 @@ impl Scanner {
             let di = d as usize;
             out.tally.exact[di] += 1;
             out.tally.example(di, order, || self.show(di, t));
-            if col.negative {
+            if col.negative || (col.hinted != 0 && col.hinted & self.cat_bits[di] == 0) {
                 return;
             }
             if self.key_det[di] {
@@ -396,6 +402,9 @@ impl Scanner {
                 }
             }
         }
+        if own {
+            flags |= OWNER_BIT;
+        }
         out.keys.push(KeyHit { row, hash: self.hasher.hash(category, scratch), own, flags });
     }
 
@@ -431,12 +440,13 @@ pub(crate) struct ColumnAcc {
 }
 
 impl InputAcc {
-    fn column(&mut self, path: &str, cat: &Catalogue) -> usize {
+    fn column(&mut self, path: &str, cat: &Catalogue, cat_bits: &[u64]) -> usize {
         if let Some(&i) = self.by_path.get(path) {
             return i;
         }
         let header = cat.header_info(path);
-        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related };
+        let hinted = header.hints.iter().fold(0, |m, &d| m | cat_bits[d as usize]);
+        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted };
         self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
         self.by_path.insert(path.to_string(), self.columns.len() - 1);
         self.columns.len() - 1
@@ -515,7 +525,7 @@ impl<'s> ScanSession<'s> {
         let cat = &*scanner.catalogue;
         let leaves = flatten(batch);
         let acc = &mut self.inputs[id.0];
-        let cols: Vec<usize> = leaves.iter().map(|l| acc.column(&l.path, cat)).collect();
+        let cols: Vec<usize> = leaves.iter().map(|l| acc.column(&l.path, cat, &scanner.cat_bits)).collect();
         let ctxs: Vec<ColumnCtx> = cols.iter().map(|&c| acc.columns[c].ctx.clone()).collect();
         let mut tasks = Vec::new();
         for (li, leaf) in leaves.iter().enumerate() {
@@ -614,6 +624,7 @@ impl<'s> ScanSession<'s> {
         let counts = self.persons.counts(scanner.sensitive_mask());
         report.persons = PersonsReport {
             total: counts.total,
+            owning_rows: counts.owning_rows,
             sensitive: counts.sensitive,
             minors: counts.minors,
             unlinked_rows: counts.unlinked_rows,
