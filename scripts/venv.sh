@@ -53,7 +53,7 @@ bootstrap_pip() {
   log "no pip in $venv; bootstrapping pip from the package index"
   tmp="$(mktemp -d)"
   trap 'rm -rf -- "$tmp"' EXIT
-  "$py" - "$tmp" <<'PYEOF'
+  "$py" - "$tmp" >&2 <<'PYEOF'
 import hashlib, os, re, sys, urllib.parse, urllib.request
 
 dest = sys.argv[1]

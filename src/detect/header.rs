@@ -140,7 +140,9 @@ pub fn hint_matches(hint: &str, column: &str, column_words: &[String]) -> bool {
         if hw.is_empty() {
             return false;
         }
-        if column_words.windows(hw.len()).any(|w| w == hw.as_slice()) {
+        // A plural column name (`contacts`, `phones`) names the same thing.
+        let same = |a: &String, b: &String| a == b || a.strip_suffix('s') == Some(b.as_str());
+        if column_words.windows(hw.len()).any(|w| w.iter().zip(&hw).all(|(a, b)| same(a, b))) {
             return true;
         }
         // `idnumber`, `mobileno`: a single-word column that is the hint's words joined.
@@ -188,6 +190,9 @@ mod tests {
         assert!(!hint_matches("tel", "hotel_name", &w));
         let w = words("contact_tel");
         assert!(hint_matches("tel", "contact_tel", &w));
+        let w = words("contacts[].phone");
+        assert!(hint_matches("contact", "contacts[].phone", &w));
+        assert!(hint_matches("phone", "contacts[].phone", &w));
         assert!(hint_matches("身份证", "身份证号码", &words("身份证号码")));
         assert!(hint_matches("id_number", "idnumber", &words("idnumber")));
     }

@@ -215,19 +215,90 @@ impl Catalogue {
         slot.iter().copied().find(|&d| self.detectors[d as usize].accepts(cell, &self.ctx))
     }
 
-    /// Free-text candidates worth a regex pass: identifiers need a digit or an `@`.
+    /// Are there detectors that search inside free text?
     #[inline]
-    pub fn maybe_text(&self, cell: &str) -> bool {
-        self.text_re.is_some() && cell.bytes().any(|b| b.is_ascii_digit() || b == b'@')
+    pub fn has_text_detectors(&self) -> bool {
+        self.text_re.is_some()
     }
 
     /// Calls `f(detector, matched text)` for every validated identifier inside `cell`.
     pub fn find_in_text<'a>(&self, w: &mut Worker, cell: &'a str, mut f: impl FnMut(DetectorId, &'a str)) {
         let Some(re) = &w.text_re else { return };
         for m in re.find_iter(cell) {
-            let s = m.as_str();
-            if let Some(&d) = self.text_ids.iter().find(|&&d| self.detectors[d as usize].accepts(s, &self.ctx)) {
-                f(d, s);
+            if let Some(d) = self.validate_text(m.as_str()) {
+                f(d, m.as_str());
+            }
+        }
+    }
+
+    /// The first free-text detector (priority order) whose validator accepts a regex match.
+    #[inline]
+    pub fn validate_text(&self, s: &str) -> Option<DetectorId> {
+        self.text_ids.iter().copied().find(|&d| self.detectors[d as usize].accepts(s, &self.ctx))
+    }
+
+    /// Search many cells at once: `cells` are byte ranges of `text`, which holds them separated by
+    /// a newline. One regex pass over the whole buffer replaces a call per cell (the per-call cost
+    /// dominated). Calls `f(cell index, detector, match)` in cell order. A match that is not
+    /// inside one cell (only a user pattern matching a newline can do that) makes its cells fall
+    /// back to a search of their own, so results are exactly those of `find_in_text` per cell.
+    pub fn find_in_cells<'a>(
+        &self,
+        w: &mut Worker,
+        text: &'a str,
+        cells: &[(u32, u32)],
+        mut f: impl FnMut(usize, DetectorId, &'a str),
+    ) {
+        let Some(re) = &w.text_re else { return };
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let mut redo: Vec<usize> = Vec::new();
+        let mut ci = 0;
+        for m in re.find_iter(text) {
+            while ci < cells.len()
+                && (cells[ci].1 as usize) <= m.start()
+                && !(m.start() == m.end() && cells[ci].1 as usize == m.start())
+            {
+                ci += 1;
+            }
+            if ci == cells.len() {
+                break;
+            }
+            let (cs, ce) = (cells[ci].0 as usize, cells[ci].1 as usize);
+            if m.start() < cs || m.end() > ce {
+                let mut cj = ci;
+                while cj < cells.len() && (cells[cj].0 as usize) < m.end() {
+                    redo.push(cj);
+                    cj += 1;
+                }
+                if m.start() < cs && ci > 0 {
+                    redo.push(ci - 1);
+                }
+                continue;
+            }
+            found.push((ci, m.start(), m.end()));
+        }
+        if redo.is_empty() {
+            for (ci, s, e) in found {
+                if let Some(d) = self.validate_text(&text[s..e]) {
+                    f(ci, d, &text[s..e]);
+                }
+            }
+            return;
+        }
+        redo.sort_unstable();
+        redo.dedup();
+        let mut hits: Vec<(usize, usize, usize)> =
+            found.into_iter().filter(|(ci, _, _)| redo.binary_search(ci).is_err()).collect();
+        for &ci in &redo {
+            let (cs, ce) = (cells[ci].0 as usize, cells[ci].1 as usize);
+            for m in re.find_iter(&text[cs..ce]) {
+                hits.push((ci, cs + m.start(), cs + m.end()));
+            }
+        }
+        hits.sort_unstable();
+        for (ci, s, e) in hits {
+            if let Some(d) = self.validate_text(&text[s..e]) {
+                f(ci, d, &text[s..e]);
             }
         }
     }

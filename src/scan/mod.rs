@@ -244,29 +244,24 @@ impl Scanner {
         match a.data_type() {
             DataType::Utf8 => {
                 let s = a.as_string::<i32>();
+                let mut text = TextCells::default();
                 for i in range.0..range.1 {
                     if s.is_null(i) {
                         continue;
                     }
                     let row = leaf.row_of(i);
                     if row != u32::MAX {
-                        self.cell(w, scratch, s.value(i), row, i, col, base_row, &mut out);
+                        if let Some(t) = self.cell(scratch, s.value(i), row, i, col, base_row, &mut out) {
+                            text.push(t, row, i);
+                        }
                     }
                 }
+                self.text_cells(w, scratch, &text, col, base_row, &mut out);
             }
-            DataType::Int64 => self.ints::<types::Int64Type>(
-                w,
-                scratch,
-                a.as_primitive(),
-                leaf,
-                col,
-                range,
-                base_row,
-                &mut out,
-                &mut buf,
-            ),
+            DataType::Int64 => {
+                self.ints::<types::Int64Type>(scratch, a.as_primitive(), leaf, col, range, base_row, &mut out, &mut buf)
+            }
             DataType::UInt64 => self.ints::<types::UInt64Type>(
-                w,
                 scratch,
                 a.as_primitive(),
                 leaf,
@@ -297,7 +292,6 @@ impl Scanner {
     #[allow(clippy::too_many_arguments)]
     fn ints<T: ArrowPrimitiveType>(
         &self,
-        w: &mut Worker,
         scratch: &mut Vec<u8>,
         a: &PrimitiveArray<T>,
         leaf: &Leaf,
@@ -323,7 +317,8 @@ impl Scanner {
                 buf.clear();
                 let _ = write!(buf, "{v}");
                 let s = std::mem::take(buf);
-                self.cell(w, scratch, &s, row, i, col, base_row, out);
+                // A number is never free text: only the whole value is judged.
+                let _ = self.cell(scratch, &s, row, i, col, base_row, out);
                 *buf = s;
             } else {
                 out.tally.values += 1;
@@ -331,32 +326,32 @@ impl Scanner {
         }
     }
 
+    /// Judge a whole value. Returns the trimmed value when it must also be searched as free
+    /// text (no whole-value hit, and it holds a digit or an `@`).
     #[allow(clippy::too_many_arguments)]
     #[inline]
-    fn cell(
+    fn cell<'v>(
         &self,
-        w: &mut Worker,
         scratch: &mut Vec<u8>,
-        v: &str,
+        v: &'v str,
         row: u32,
         idx: usize,
         col: &ColumnCtx,
         base_row: u64,
         out: &mut SliceOut,
-    ) {
+    ) -> Option<&'v str> {
         let t = v.trim();
         if t.is_empty() {
-            return;
+            return None;
         }
         let cat = &*self.catalogue;
         out.tally.values += 1;
-        let order = (base_row + row as u64, idx as u64);
         if let Some(d) = cat.exact(t) {
             let di = d as usize;
             out.tally.exact[di] += 1;
-            out.tally.example(di, order, || self.show(di, t));
+            out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, t));
             if col.negative || (col.hinted != 0 && col.hinted & self.cat_bits[di] == 0) {
-                return;
+                return None;
             }
             if self.key_det[di] {
                 self.push_key(di, t, row, !col.related, scratch, out);
@@ -364,28 +359,48 @@ impl Scanner {
             if !col.related {
                 out.flags.push((row, self.cat_bits[di]));
             }
-            return;
+            return None;
         }
-        if t.len() > MAX_EXACT_LEN || t.bytes().any(|b| b == b' ' || b >= 0x80) {
+        let (mut texty, mut candidate) = (t.len() > MAX_EXACT_LEN, false);
+        for b in t.bytes() {
+            texty |= b == b' ' || b >= 0x80;
+            candidate |= b.is_ascii_digit() || b == b'@';
+        }
+        if texty {
             out.tally.text_values += 1;
         }
-        if cat.maybe_text(t) {
-            let negative = col.negative;
-            cat.find_in_text(w, t, |d, s| {
-                let di = d as usize;
-                out.tally.text[di] += 1;
-                out.tally.example(di, order, || self.show(di, s));
-                if negative {
-                    return;
-                }
-                if self.key_det[di] {
-                    // A key in free text names someone, not the row's owner.
-                    self.push_key(di, s, row, false, scratch, out);
-                } else {
-                    out.flags.push((row, self.cat_bits[di]));
-                }
-            });
+        (candidate && cat.has_text_detectors()).then_some(t)
+    }
+
+    /// Search the collected free-text values of a slice in one pass.
+    fn text_cells(
+        &self,
+        w: &mut Worker,
+        scratch: &mut Vec<u8>,
+        text: &TextCells,
+        col: &ColumnCtx,
+        base_row: u64,
+        out: &mut SliceOut,
+    ) {
+        if text.cells.is_empty() {
+            return;
         }
+        let negative = col.negative;
+        self.catalogue.find_in_cells(w, &text.buf, &text.ranges, |ci, d, s| {
+            let (row, idx) = text.cells[ci];
+            let di = d as usize;
+            out.tally.text[di] += 1;
+            out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, s));
+            if negative {
+                return;
+            }
+            if self.key_det[di] {
+                // A key in free text names someone, not the row's owner.
+                self.push_key(di, s, row, false, scratch, out);
+            } else {
+                out.flags.push((row, self.cat_bits[di]));
+            }
+        });
     }
 
     fn push_key(&self, di: usize, s: &str, row: u32, own: bool, scratch: &mut Vec<u8>, out: &mut SliceOut) {
@@ -419,6 +434,25 @@ impl Scanner {
 
 fn itoa_buf() -> String {
     String::with_capacity(24)
+}
+
+/// Free-text values of a slice, newline-separated in one buffer for a single regex pass.
+#[derive(Default)]
+struct TextCells {
+    buf: String,
+    ranges: Vec<(u32, u32)>,
+    /// (row, value index) of each cell.
+    cells: Vec<(u32, usize)>,
+}
+
+impl TextCells {
+    fn push(&mut self, t: &str, row: u32, idx: usize) {
+        let start = self.buf.len() as u32;
+        self.buf.push_str(t);
+        self.ranges.push((start, self.buf.len() as u32));
+        self.buf.push('\n');
+        self.cells.push((row, idx));
+    }
 }
 
 /// Accumulated state of one input.

@@ -186,11 +186,22 @@ impl<R: Read> Utf8Reader<R> {
             let last = self.eof;
             let src = &self.in_buf[self.in_start..self.in_end];
             if self.passthrough_utf8 {
+                // The byte-order mark is not data (the other encodings' decoders drop it too).
+                if self.consumed == 0 && src.starts_with(b"\xEF\xBB\xBF") {
+                    self.in_start += 3;
+                    self.consumed += 3;
+                    continue;
+                }
                 // Fast path: valid UTF-8 is copied as is; only the invalid parts are replaced, so
-                // that their offsets are known.
-                let (valid, err) = match std::str::from_utf8(src) {
-                    Ok(_) => (src.len(), None),
-                    Err(e) => (e.valid_up_to(), Some(e.error_len())),
+                // that their offsets are known. SIMD validation first; std's slower one only to
+                // locate an error.
+                let (valid, err) = if simdutf8::basic::from_utf8(src).is_ok() {
+                    (src.len(), None)
+                } else {
+                    match std::str::from_utf8(src) {
+                        Ok(_) => (src.len(), None),
+                        Err(e) => (e.valid_up_to(), Some(e.error_len())),
+                    }
                 };
                 if valid > 0 {
                     // valid_up_to is on a char boundary and out_buf is larger than in_buf.

@@ -1,6 +1,9 @@
-//! Payment card numbers: the Luhn check (ISO/IEC 7812-1 Annex B) on 16–19 digits whose issuer
-//! prefix is a card network's (3 JCB/Amex, 4 Visa, 5 Mastercard, 6 UnionPay 62 and others).
-//! Separators (spaces, dashes) between groups of digits are allowed.
+//! Payment card numbers: the Luhn check (ISO/IEC 7812-1 Annex B) on a number whose issuer prefix
+//! and length are a card network's: UnionPay 62 (16–19 digits, the cards Chinese banks issue),
+//! Visa 4 (16 or 19), Mastercard 51–55 and 2221–2720 (16), JCB 35 (16–19), Discover 60/64/65
+//! (16–19). Separators (spaces, dashes) between groups of digits are allowed. Luhn alone passes one
+//! random number in ten, so the prefix and length rules matter: an 18-digit batch code starting
+//! with 31 is not a card.
 
 use super::Ctx;
 
@@ -48,7 +51,7 @@ pub fn card_digits(s: &str) -> Option<([u8; 19], usize)> {
 
 pub fn bank_card(s: &str, _: &Ctx) -> bool {
     let Some((buf, n)) = card_digits(s) else { return false };
-    if !(16..=19).contains(&n) || !(b'3'..=b'6').contains(&buf[0]) {
+    if !network_ok(&buf[..n]) {
         return false;
     }
     // All-same digits pass Luhn for some lengths but are placeholders, not cards.
@@ -56,6 +59,21 @@ pub fn bank_card(s: &str, _: &Ctx) -> bool {
         return false;
     }
     luhn_ok(&buf[..n])
+}
+
+/// Issuer prefix and length of a card network (ISO/IEC 7812 IIN ranges).
+fn network_ok(d: &[u8]) -> bool {
+    let n = d.len();
+    let p2 = (d[0] - b'0') as u32 * 10 + (d[1] - b'0') as u32;
+    let p4 = p2 * 100 + (d[2] - b'0') as u32 * 10 + (d[3] - b'0') as u32;
+    match d[0] {
+        b'6' => (16..=19).contains(&n) && matches!(p2, 60 | 62 | 64 | 65),
+        b'4' => n == 16 || n == 19,
+        b'5' => n == 16 && (51..=55).contains(&p2),
+        b'2' => n == 16 && (2221..=2720).contains(&p4),
+        b'3' => (16..=19).contains(&n) && p2 == 35,
+        _ => false,
+    }
 }
 
 /// Any Luhn-valid digit string of 8–19 digits (for user detectors).
@@ -78,5 +96,8 @@ mod tests {
         assert!(!bank_card("6228480402564890019", &c));
         assert!(!bank_card("1228480402564890018", &c));
         assert!(!bank_card("0000000000000000", &c));
+        // Luhn-valid but no card network issues 18 digits starting 31.
+        assert!(luhn_ok(b"310115202206079151"));
+        assert!(!bank_card("310115202206079151", &c));
     }
 }
