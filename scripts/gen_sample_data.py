@@ -675,7 +675,8 @@ RULES = [
     "Person keys are resident ID, mobile phone, e-mail and bank card. Only values that VALIDATE are keys: "
     "resident ID = 18 chars, first digit 1-8, real birth date not after as_of, GB 11643 MOD 11-2 check char "
     "(weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, check = '10X98765432'[sum mod 11], 'x' accepted as 'X'); "
-    "phone = 1[3-9] + 9 digits after stripping +86 / 0086, spaces and dashes; e-mail = local@domain.tld; "
+    "phone = 1[3-9] + 9 digits after stripping +86 / 0086, spaces and dashes; e-mail = a local part, an '@', "
+    "then a domain of dot-separated labels ending in a 2-24 letter TLD; "
     "bank card = IIN 62, 16-19 digits, valid Luhn. An ID with a wrong check char or a card failing Luhn is no key.",
     "Normal forms: phone = 11 bare digits, resident ID upper-cased, e-mail lower-cased, card = bare digits.",
     "Owner keys are the key columns of a row (customers*.csv: id/mobile/email/card; orders: owner.id_card and "
@@ -693,6 +694,9 @@ RULES = [
     "order id, and every other column fails its validator (wrong ID check char, failing Luhn, 13-digit "
     "epoch ms, ...). A correct scanner reports no column and 0 persons.",
     "events.csv.gz and events.csv.zst decompress to identical bytes, so 'overall' counts their persons once.",
+    "'overall' covers the eight data files. A scan of the whole directory also reads this expected.json (a "
+    "directory walk skips README.md); it holds no identifier that validates (these rules quote none: no e-mail, "
+    "phone, ID or card example) and so adds no column with a category and no person.",
     "Free-text columns ('free_text': true) list under 'identifiers' the occurrences of validated identifiers "
     "per category in that column. Batch numbers in notes ('批次号…') are 18-digit ID-shaped codes with a wrong "
     "check char; those that pass Luhn by chance are listed under 'luhn_valid_non_cards' and are no card (no IIN 62).",
@@ -841,6 +845,23 @@ def self_check(out: Path, truth: Truth, cust_rows, gbk_rows, nd, arr, events_csv
         for v in row[1:]:
             check(not extract(v) and not card_valid(v) and not ric_valid(v), f"decoys.csv: {v} validates")
         check(phone_norm(row[0]) is not None, "decoys.csv: order_id should look like a mobile")
+
+    # expected.json sits next to the data, so a directory scan reads it too: it must name nobody.
+    def strings(v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                yield k
+                yield from strings(x)
+        elif isinstance(v, list):
+            for x in v:
+                yield from strings(x)
+        elif isinstance(v, str):
+            yield v
+
+    for s in strings(json.loads((out / "expected.json").read_text("utf-8"))):
+        check(not extract(s), f"expected.json: {s[:60]!r}... holds {extract(s)}")
+        for m in re.finditer(r"(?<![0-9])[0-9]{15,19}(?![0-9])", s):
+            check(not luhn_valid(m.group()), f"expected.json: Luhn-valid digits {m.group()}")
 
     # Cross-check the validators with python-stdnum when it is installed.
     try:

@@ -50,6 +50,9 @@ pub struct ScanArgs {
     /// Judge minors and the calendar year as of this date (YYYY-MM-DD, Asia/Shanghai).
     #[arg(long)]
     as_of: Option<String>,
+    /// Benchmarking: only read the inputs into batches, run no detector.
+    #[arg(long, hide = true)]
+    read_only: bool,
 }
 
 pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
@@ -60,6 +63,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     if let Some(e) = &a.encoding {
         src.encoding = Some(encoding_for_label(e)?);
     }
+    let src_opts = src.clone();
     let mut b = Scanner::builder().source_options(src).show_values(a.show_values);
     if let Some(t) = a.threads {
         b = b.threads(t);
@@ -71,8 +75,11 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     for d in &a.detectors {
         b = b.detectors_dir(d);
     }
-    let scanner = b.build()?;
     let (inputs, missing) = expand_inputs(&a.inputs);
+    if a.read_only {
+        return read_only(&inputs, &src_opts);
+    }
+    let scanner = b.build()?;
     let mut session = scanner.scan_inputs(&inputs);
     for e in missing {
         let id = session.begin_input(&match &e {
@@ -111,4 +118,24 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         return Ok(EXIT_INCOMPLETE);
     }
     Ok(EXIT_OK)
+}
+
+/// Read every input into batches and report rows and bytes (the reader's own throughput).
+fn read_only(inputs: &[xborder::Input], opts: &SourceOptions) -> anyhow::Result<i32> {
+    let (mut rows, mut bytes, mut complete) = (0u64, 0u64, true);
+    for input in inputs {
+        let mut src = xborder::source::Source::open(input, opts)?;
+        for b in src.by_ref() {
+            match b {
+                Ok(b) => rows += b.num_rows() as u64,
+                Err(e) => {
+                    eprintln!("xborder: incomplete: {e}");
+                    complete = false;
+                }
+            }
+        }
+        bytes += src.bytes_read();
+    }
+    emit(None, &format!("{{\"rows\": {rows}, \"bytes\": {bytes}}}\n"))?;
+    Ok(if complete { EXIT_OK } else { EXIT_INCOMPLETE })
 }

@@ -147,7 +147,7 @@ pub fn hint_matches(hint: &str, column: &str, column_words: &[String]) -> bool {
         }
         // `idnumber`, `mobileno`: a single-word column that is the hint's words joined.
         let joined: String = hw.concat();
-        hw.len() > 1 && column_words.iter().any(|w| *w == joined)
+        hw.len() > 1 && column_words.contains(&joined)
     } else {
         column.contains(hint)
     }

@@ -339,7 +339,7 @@ pub(crate) fn sniff_delimiter(prefix: &str) -> u8 {
     // The last line may be cut by the prefix end.
     let lines = if lines.len() > 2 { &lines[..lines.len() - 1] } else { &lines[..] };
     let mut best = (b',', 0usize, 0usize); // delimiter, consistent lines, fields
-    for &d in &[b',', b'\t', b';', b'|'] {
+    for &d in b",\t;|" {
         let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
         let Some(&first) = counts.first() else { continue };
         if first == 0 {

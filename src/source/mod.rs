@@ -189,10 +189,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let ft = entry.file_type().map_err(|e| Error::io(p.to_string_lossy(), &e))?;
         if ft.is_dir() {
             walk(&p, out)?;
-        } else if ft.is_file() || (ft.is_symlink() && p.is_file()) {
-            if is_data_file(&name) {
-                out.push(p);
-            }
+        } else if (ft.is_file() || (ft.is_symlink() && p.is_file())) && is_data_file(&name) {
+            out.push(p);
         }
     }
     Ok(())
