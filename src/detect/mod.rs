@@ -37,7 +37,12 @@ pub struct Detector {
     exact_re: Option<Regex>,
     pub min_len: usize,
     pub max_len: usize,
+    /// The share of values a column needs, as the column classifier applies it: halved when the
+    /// column name hints the category. For a `header_required` detector it is twice the file's
+    /// `min_ratio`, above 1, so that only a hinted column can reach it.
     pub min_ratio: f64,
+    /// The column name must hint the category (see [`DetectorSpec::header_required`]).
+    pub header_required: bool,
     pub priority: i32,
     pub mask: MaskStyle,
     pub free_text: bool,
@@ -72,10 +77,19 @@ impl Detector {
         if !(0.0..=1.0).contains(&min_ratio) {
             return Err(Error::config(origin, "key `min_ratio`: must be between 0 and 1"));
         }
+        // `scan::classify` compares a column's hit ratio with `min_ratio`, halved when the column
+        // name hints the category. Doubling it puts an unhinted column out of reach (ratios are
+        // at most 1) and leaves the file's value as the threshold of a hinted one.
+        // `tests/header_required.rs` checks this end to end.
+        if spec.header_required && min_ratio <= 0.5 {
+            return Err(Error::config(origin, "key `min_ratio`: a `header_required` detector needs more than 0.5"));
+        }
+        let min_ratio = if spec.header_required { 2.0 * min_ratio } else { min_ratio };
         Ok(Detector {
             min_len: spec.min_len.unwrap_or(1),
             max_len: spec.max_len.unwrap_or(MAX_EXACT_LEN).min(MAX_EXACT_LEN),
             min_ratio,
+            header_required: spec.header_required,
             priority: spec.priority.unwrap_or(100),
             free_text: spec.free_text.unwrap_or(spec.pattern.is_some()) && spec.pattern.is_some(),
             mask,
@@ -289,6 +303,14 @@ mod tests {
         assert_eq!(c.get(d).category(), "resident_id");
         let d = c.exact("440524188001010014").unwrap();
         assert_eq!(c.get(d).category(), "resident_id");
+    }
+
+    #[test]
+    fn header_required_needs_more_than_half() {
+        let t = "id='x'\ncategory='x'\ndescription='d'\nvalidator='gb11643'\nheader_required=true\nmin_ratio=0.4\n[examples]\nmatch=['19900105']\nno_match=['1']\n";
+        let spec = DetectorSpec::parse("detectors/x.toml", t).unwrap();
+        let e = Catalogue::build(vec![(spec, "detectors/x.toml".into())], cat().ctx).unwrap_err().to_string();
+        assert!(e.contains("min_ratio"), "{e}");
     }
 
     #[test]
