@@ -20,8 +20,14 @@ use validators::{Ctx, ValidateFn};
 pub static BUILTIN: &[(&str, &str)] = &[
     ("bank_card.toml", include_str!("../../detectors/bank_card.toml")),
     ("email.toml", include_str!("../../detectors/email.toml")),
+    ("foreign_permanent_resident_id.toml", include_str!("../../detectors/foreign_permanent_resident_id.toml")),
+    ("hk_macau_permit.toml", include_str!("../../detectors/hk_macau_permit.toml")),
+    ("mainland_travel_permit.toml", include_str!("../../detectors/mainland_travel_permit.toml")),
+    ("passport.toml", include_str!("../../detectors/passport.toml")),
     ("phone.toml", include_str!("../../detectors/phone.toml")),
+    ("residence_permit_id.toml", include_str!("../../detectors/residence_permit_id.toml")),
     ("resident_id.toml", include_str!("../../detectors/resident_id.toml")),
+    ("taiwan_permit.toml", include_str!("../../detectors/taiwan_permit.toml")),
 ];
 
 /// Longest cell (bytes, trimmed) decided as a whole; longer cells are free text.

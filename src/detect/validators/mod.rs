@@ -4,9 +4,15 @@
 //! free-text match) and checks its shape itself, so exact-shape cells need no regex.
 
 mod email;
+mod foreign_permanent_id;
 mod gb11643;
+mod hk_macau_permit;
 mod luhn;
+mod mainland_travel_permit;
+mod passport_cn;
 mod phone_cn;
+mod residence_permit;
+mod taiwan_permit;
 
 use crate::time::Date;
 
@@ -24,9 +30,15 @@ pub type ValidateFn = fn(&str, &Ctx) -> bool;
 pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("bank_card", luhn::bank_card),
     ("email", email::email),
+    ("foreign_permanent_id", foreign_permanent_id::foreign_permanent_id),
     ("gb11643", gb11643::resident_id),
+    ("hk_macau_permit", hk_macau_permit::hk_macau_permit),
     ("luhn", luhn::luhn_any),
+    ("mainland_travel_permit", mainland_travel_permit::mainland_travel_permit),
+    ("passport_cn", passport_cn::passport_cn),
     ("phone_cn", phone_cn::mobile),
+    ("residence_permit", residence_permit::residence_permit),
+    ("taiwan_permit", taiwan_permit::taiwan_permit),
 ];
 
 /// Look a validator up by name.
