@@ -23,6 +23,7 @@ pub static BUILTIN: &[(&str, &str)] = &[
     ("foreign_permanent_resident_id.toml", include_str!("../../detectors/foreign_permanent_resident_id.toml")),
     ("hk_macau_permit.toml", include_str!("../../detectors/hk_macau_permit.toml")),
     ("mainland_travel_permit.toml", include_str!("../../detectors/mainland_travel_permit.toml")),
+    ("organisation_id.toml", include_str!("../../detectors/organisation_id.toml")),
     ("passport.toml", include_str!("../../detectors/passport.toml")),
     ("phone.toml", include_str!("../../detectors/phone.toml")),
     ("residence_permit_id.toml", include_str!("../../detectors/residence_permit_id.toml")),

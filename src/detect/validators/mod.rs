@@ -13,6 +13,7 @@ mod passport_cn;
 mod phone_cn;
 mod residence_permit;
 mod taiwan_permit;
+mod uscc;
 
 use crate::time::Date;
 
@@ -39,6 +40,7 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("phone_cn", phone_cn::mobile),
     ("residence_permit", residence_permit::residence_permit),
     ("taiwan_permit", taiwan_permit::taiwan_permit),
+    ("uscc", uscc::uscc),
 ];
 
 /// Look a validator up by name.
