@@ -22,6 +22,7 @@ pub static BUILTIN: &[(&str, &str)] = &[
     ("email.toml", include_str!("../../detectors/email.toml")),
     ("foreign_permanent_resident_id.toml", include_str!("../../detectors/foreign_permanent_resident_id.toml")),
     ("hk_macau_permit.toml", include_str!("../../detectors/hk_macau_permit.toml")),
+    ("licence_plate.toml", include_str!("../../detectors/licence_plate.toml")),
     ("mainland_travel_permit.toml", include_str!("../../detectors/mainland_travel_permit.toml")),
     ("organisation_id.toml", include_str!("../../detectors/organisation_id.toml")),
     ("passport.toml", include_str!("../../detectors/passport.toml")),
@@ -29,6 +30,7 @@ pub static BUILTIN: &[(&str, &str)] = &[
     ("residence_permit_id.toml", include_str!("../../detectors/residence_permit_id.toml")),
     ("resident_id.toml", include_str!("../../detectors/resident_id.toml")),
     ("taiwan_permit.toml", include_str!("../../detectors/taiwan_permit.toml")),
+    ("vin.toml", include_str!("../../detectors/vin.toml")),
 ];
 
 /// Longest cell (bytes, trimmed) decided as a whole; longer cells are free text.

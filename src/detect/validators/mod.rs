@@ -7,6 +7,7 @@ mod email;
 mod foreign_permanent_id;
 mod gb11643;
 mod hk_macau_permit;
+mod licence_plate;
 mod luhn;
 mod mainland_travel_permit;
 mod passport_cn;
@@ -14,6 +15,7 @@ mod phone_cn;
 mod residence_permit;
 mod taiwan_permit;
 mod uscc;
+mod vin;
 
 use crate::time::Date;
 
@@ -34,6 +36,7 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("foreign_permanent_id", foreign_permanent_id::foreign_permanent_id),
     ("gb11643", gb11643::resident_id),
     ("hk_macau_permit", hk_macau_permit::hk_macau_permit),
+    ("licence_plate", licence_plate::licence_plate),
     ("luhn", luhn::luhn_any),
     ("mainland_travel_permit", mainland_travel_permit::mainland_travel_permit),
     ("passport_cn", passport_cn::passport_cn),
@@ -41,6 +44,7 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("residence_permit", residence_permit::residence_permit),
     ("taiwan_permit", taiwan_permit::taiwan_permit),
     ("uscc", uscc::uscc),
+    ("vin", vin::vin),
 ];
 
 /// Look a validator up by name.
