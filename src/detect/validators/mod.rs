@@ -7,8 +7,12 @@ mod email;
 mod foreign_permanent_id;
 mod gb11643;
 mod hk_macau_permit;
+mod imei;
+mod ipv4;
+mod ipv6;
 mod licence_plate;
 mod luhn;
+mod mac;
 mod mainland_travel_permit;
 mod passport_cn;
 mod phone_cn;
@@ -36,8 +40,12 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("foreign_permanent_id", foreign_permanent_id::foreign_permanent_id),
     ("gb11643", gb11643::resident_id),
     ("hk_macau_permit", hk_macau_permit::hk_macau_permit),
+    ("imei", imei::imei),
+    ("ipv4", ipv4::ipv4),
+    ("ipv6", ipv6::ipv6),
     ("licence_plate", licence_plate::licence_plate),
     ("luhn", luhn::luhn_any),
+    ("mac", mac::mac),
     ("mainland_travel_permit", mainland_travel_permit::mainland_travel_permit),
     ("passport_cn", passport_cn::passport_cn),
     ("phone_cn", phone_cn::mobile),
