@@ -19,6 +19,7 @@ use validators::{Ctx, ValidateFn};
 /// The detector files shipped in the binary. A test fails when `detectors/` and this list differ.
 pub static BUILTIN: &[(&str, &str)] = &[
     ("bank_card.toml", include_str!("../../detectors/bank_card.toml")),
+    ("birth_date.toml", include_str!("../../detectors/birth_date.toml")),
     ("email.toml", include_str!("../../detectors/email.toml")),
     ("foreign_permanent_resident_id.toml", include_str!("../../detectors/foreign_permanent_resident_id.toml")),
     ("hk_macau_permit.toml", include_str!("../../detectors/hk_macau_permit.toml")),
@@ -31,6 +32,7 @@ pub static BUILTIN: &[(&str, &str)] = &[
     ("organisation_id.toml", include_str!("../../detectors/organisation_id.toml")),
     ("passport.toml", include_str!("../../detectors/passport.toml")),
     ("phone.toml", include_str!("../../detectors/phone.toml")),
+    ("precise_location.toml", include_str!("../../detectors/precise_location.toml")),
     ("residence_permit_id.toml", include_str!("../../detectors/residence_permit_id.toml")),
     ("resident_id.toml", include_str!("../../detectors/resident_id.toml")),
     ("taiwan_permit.toml", include_str!("../../detectors/taiwan_permit.toml")),

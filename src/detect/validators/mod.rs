@@ -3,6 +3,7 @@
 //! table detectors refer to by name. A validator sees a whole candidate (a trimmed cell or a
 //! free-text match) and checks its shape itself, so exact-shape cells need no regex.
 
+mod birth_date;
 mod email;
 mod foreign_permanent_id;
 mod gb11643;
@@ -10,6 +11,7 @@ mod hk_macau_permit;
 mod imei;
 mod ipv4;
 mod ipv6;
+mod lat_lon;
 mod licence_plate;
 mod luhn;
 mod mac;
@@ -36,6 +38,7 @@ pub type ValidateFn = fn(&str, &Ctx) -> bool;
 /// Every validator, sorted by name (a test keeps it sorted).
 pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("bank_card", luhn::bank_card),
+    ("birth_date", birth_date::birth_date),
     ("email", email::email),
     ("foreign_permanent_id", foreign_permanent_id::foreign_permanent_id),
     ("gb11643", gb11643::resident_id),
@@ -43,6 +46,7 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("imei", imei::imei),
     ("ipv4", ipv4::ipv4),
     ("ipv6", ipv6::ipv6),
+    ("lat_lon", lat_lon::lat_lon),
     ("licence_plate", licence_plate::licence_plate),
     ("luhn", luhn::luhn_any),
     ("mac", mac::mac),
