@@ -320,6 +320,49 @@ mod tests {
         assert_eq!(c.get(d).category(), "resident_id");
     }
 
+    fn category_of(c: &Catalogue, cell: &str) -> Option<String> {
+        c.exact(cell).map(|d| c.get(d).category().to_string())
+    }
+
+    #[test]
+    fn arbitration_by_priority() {
+        let c = cat();
+        let cases = [
+            // `gb11643` accepts permits too; the permit detector outranks it.
+            ("810000199408230021", Some("residence_permit_id")),
+            ("11010519491231002X", Some("resident_id")),
+            // A legacy 15-digit resident ID that also passes Luhn is an ID, not an IMEI.
+            ("110105491231001", Some("resident_id")),
+            ("352099001761481", Some("device_id")),
+            // An 18-digit resident ID that is also a valid credit code is a person's.
+            ("110105198001010518", Some("resident_id")),
+            // An all-digit credit code that also passes MOD 11-2 with a leading 9 stays a company
+            // code: as a person key it would merge everyone whose row names that company.
+            ("911101088124158683", Some("organisation_id")),
+            ("91110108MA01ABCD1E", Some("organisation_id")),
+            ("915600198001010015", Some("foreign_permanent_resident_id")),
+            ("6228480402564890018", Some("bank_card")),
+            ("LSVAM4187C2184847", Some("vin")),
+            ("E12345678", Some("passport")),
+            ("H12345678", Some("hk_macau_permit")),
+            ("C12345678", Some("mainland_travel_permit")),
+            ("粤B·8K3J9", Some("licence_plate")),
+            ("3C:22:FB:7A:10:9E", Some("device_id")),
+            ("192.168.1.100", Some("ip_address")),
+            ("2001:db8::1", Some("ip_address")),
+            ("39.9042,116.4074", Some("precise_location")),
+            // A YYYYMMDD date is a date first; other 8-digit numbers fall to taiwan_permit,
+            // which only a column named for it reports.
+            ("19900105", Some("birth_date")),
+            ("12345678", Some("taiwan_permit")),
+            ("00000000", None),
+            ("13812345678", Some("phone")),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(category_of(&c, cell).as_deref(), want, "{cell}");
+        }
+    }
+
     #[test]
     fn header_required_needs_more_than_half() {
         let t = "id='x'\ncategory='x'\ndescription='d'\nvalidator='gb11643'\nheader_required=true\nmin_ratio=0.4\n[examples]\nmatch=['19900105']\nno_match=['1']\n";
@@ -340,5 +383,36 @@ mod tests {
         );
         let cats: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(cats, ["phone", "email", "resident_id"], "{found:?}");
+    }
+
+    #[test]
+    fn finds_device_vehicle_and_travel_identifiers_in_text() {
+        let c = cat();
+        let mut w = c.worker();
+        let mut found = Vec::new();
+        c.find_in_text(
+            &mut w,
+            "车主粤B·8K3J9(车架号LSVAM4187C2184847)于39.9042,116.4074停车, 手机串号352099001761481, \
+             MAC 3C:22:FB:7A:10:9E, 登录IP 223.5.5.5 / 2409:8a00:1:2::abcd, 护照E12345678, \
+             回乡证H12345678, 居住证810000199408230021; 版本v1.2.3.4.5 build1.2.3.4 时间12:30:45 订单202311051234567",
+            |d, s| found.push((c.get(d).category().to_string(), s.to_string())),
+        );
+        let cats: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            cats,
+            [
+                "licence_plate",
+                "vin",
+                "precise_location",
+                "device_id",
+                "device_id",
+                "ip_address",
+                "ip_address",
+                "passport",
+                "hk_macau_permit",
+                "residence_permit_id"
+            ],
+            "{found:?}"
+        );
     }
 }
