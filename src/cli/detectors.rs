@@ -1,11 +1,11 @@
-//! `xborder detectors list|test`.
+//! `xborder detectors list|test`, and the hidden `detectors validate NAME` for oracle checks.
 
 use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{emit, EXIT_FAIL, EXIT_OK};
-use xborder::detect::{check_examples, Catalogue, DetectorSpec};
+use super::{emit, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use xborder::detect::{check_examples, validators, Catalogue, DetectorSpec};
 use xborder::time::Date;
 
 #[derive(Subcommand)]
@@ -19,10 +19,20 @@ pub enum DetectorsCmd {
     },
     /// Check a detector file: it parses, compiles, and its match/no_match examples hold.
     Test { file: PathBuf },
+    /// Oracle checks: run validator NAME on every line of stdin (trimmed, as the scanner trims a
+    /// cell) and print `1` or `0` per line.
+    #[command(hide = true)]
+    Validate {
+        /// A validator of `src/detect/validators/` (`gb11643`, `uscc`, `luhn`, `imei`…).
+        name: String,
+        /// "Today" for date checks (YYYY-MM-DD); the current date in Asia/Shanghai by default.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
 }
 
 pub fn run(c: DetectorsCmd) -> anyhow::Result<i32> {
-    let ctx = xborder::detect::validators::Ctx { today: Date::today_cst() };
+    let ctx = validators::Ctx { today: Date::today_cst() };
     match c {
         DetectorsCmd::List { format, detectors } => {
             let mut specs = Catalogue::builtin_specs()?;
@@ -44,10 +54,10 @@ pub fn run(c: DetectorsCmd) -> anyhow::Result<i32> {
                     .collect();
                 serde_json::to_string_pretty(&v)? + "\n"
             } else {
-                let mut s = format!("{:<24} {:<24} {:<12} {:<4} description\n", "id", "category", "validator", "key");
+                let mut s = format!("{:<29} {:<29} {:<22} {:<4} description\n", "id", "category", "validator", "key");
                 for d in &cat.detectors {
                     s.push_str(&format!(
-                        "{:<24} {:<24} {:<12} {:<4} {}\n",
+                        "{:<29} {:<29} {:<22} {:<4} {}\n",
                         d.id(),
                         d.category(),
                         d.spec.validator.as_deref().unwrap_or("-"),
@@ -60,6 +70,7 @@ pub fn run(c: DetectorsCmd) -> anyhow::Result<i32> {
             emit(None, &text)?;
             Ok(EXIT_OK)
         }
+        DetectorsCmd::Validate { name, as_of } => validate(&name, as_of.as_deref(), ctx),
         DetectorsCmd::Test { file } => {
             let name = file.to_string_lossy().into_owned();
             let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
@@ -82,4 +93,36 @@ pub fn run(c: DetectorsCmd) -> anyhow::Result<i32> {
             }
         }
     }
+}
+
+/// `detectors validate NAME`: one answer per input line, buffered both ways (millions of lines).
+fn validate(name: &str, as_of: Option<&str>, mut ctx: validators::Ctx) -> anyhow::Result<i32> {
+    use std::io::{BufRead, Write};
+    let Some(f) = validators::find(name) else {
+        let names: Vec<&str> = validators::VALIDATORS.iter().map(|(n, _)| *n).collect();
+        eprintln!("xborder: error: unknown validator {name:?}; known: {}", names.join(", "));
+        return Ok(EXIT_USAGE);
+    };
+    if let Some(d) = as_of {
+        match Date::parse(d) {
+            Some(d) => ctx.today = d,
+            None => {
+                eprintln!("xborder: error: --as-of: expected a date YYYY-MM-DD");
+                return Ok(EXIT_USAGE);
+            }
+        }
+    }
+    let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut line = Vec::with_capacity(256);
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        let ok = std::str::from_utf8(&line).is_ok_and(|s| f(s.trim(), &ctx));
+        out.write_all(if ok { b"1\n" } else { b"0\n" })?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
 }

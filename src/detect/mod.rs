@@ -19,9 +19,24 @@ use validators::{Ctx, ValidateFn};
 /// The detector files shipped in the binary. A test fails when `detectors/` and this list differ.
 pub static BUILTIN: &[(&str, &str)] = &[
     ("bank_card.toml", include_str!("../../detectors/bank_card.toml")),
+    ("birth_date.toml", include_str!("../../detectors/birth_date.toml")),
     ("email.toml", include_str!("../../detectors/email.toml")),
+    ("foreign_permanent_resident_id.toml", include_str!("../../detectors/foreign_permanent_resident_id.toml")),
+    ("hk_macau_permit.toml", include_str!("../../detectors/hk_macau_permit.toml")),
+    ("imei.toml", include_str!("../../detectors/imei.toml")),
+    ("ipv4.toml", include_str!("../../detectors/ipv4.toml")),
+    ("ipv6.toml", include_str!("../../detectors/ipv6.toml")),
+    ("licence_plate.toml", include_str!("../../detectors/licence_plate.toml")),
+    ("mac.toml", include_str!("../../detectors/mac.toml")),
+    ("mainland_travel_permit.toml", include_str!("../../detectors/mainland_travel_permit.toml")),
+    ("organisation_id.toml", include_str!("../../detectors/organisation_id.toml")),
+    ("passport.toml", include_str!("../../detectors/passport.toml")),
     ("phone.toml", include_str!("../../detectors/phone.toml")),
+    ("precise_location.toml", include_str!("../../detectors/precise_location.toml")),
+    ("residence_permit_id.toml", include_str!("../../detectors/residence_permit_id.toml")),
     ("resident_id.toml", include_str!("../../detectors/resident_id.toml")),
+    ("taiwan_permit.toml", include_str!("../../detectors/taiwan_permit.toml")),
+    ("vin.toml", include_str!("../../detectors/vin.toml")),
 ];
 
 /// Longest cell (bytes, trimmed) decided as a whole; longer cells are free text.
@@ -37,7 +52,12 @@ pub struct Detector {
     exact_re: Option<Regex>,
     pub min_len: usize,
     pub max_len: usize,
+    /// The share of values a column needs, as the column classifier applies it: halved when the
+    /// column name hints the category. For a `header_required` detector it is twice the file's
+    /// `min_ratio`, above 1, so that only a hinted column can reach it.
     pub min_ratio: f64,
+    /// The column name must hint the category (see [`DetectorSpec::header_required`]).
+    pub header_required: bool,
     pub priority: i32,
     pub mask: MaskStyle,
     pub free_text: bool,
@@ -72,10 +92,19 @@ impl Detector {
         if !(0.0..=1.0).contains(&min_ratio) {
             return Err(Error::config(origin, "key `min_ratio`: must be between 0 and 1"));
         }
+        // `scan::classify` compares a column's hit ratio with `min_ratio`, halved when the column
+        // name hints the category. Doubling it puts an unhinted column out of reach (ratios are
+        // at most 1) and leaves the file's value as the threshold of a hinted one.
+        // `tests/header_required.rs` checks this end to end.
+        if spec.header_required && min_ratio <= 0.5 {
+            return Err(Error::config(origin, "key `min_ratio`: a `header_required` detector needs more than 0.5"));
+        }
+        let min_ratio = if spec.header_required { 2.0 * min_ratio } else { min_ratio };
         Ok(Detector {
             min_len: spec.min_len.unwrap_or(1),
             max_len: spec.max_len.unwrap_or(MAX_EXACT_LEN).min(MAX_EXACT_LEN),
             min_ratio,
+            header_required: spec.header_required,
             priority: spec.priority.unwrap_or(100),
             free_text: spec.free_text.unwrap_or(spec.pattern.is_some()) && spec.pattern.is_some(),
             mask,
@@ -362,6 +391,57 @@ mod tests {
         assert_eq!(c.get(d).category(), "resident_id");
     }
 
+    fn category_of(c: &Catalogue, cell: &str) -> Option<String> {
+        c.exact(cell).map(|d| c.get(d).category().to_string())
+    }
+
+    #[test]
+    fn arbitration_by_priority() {
+        let c = cat();
+        let cases = [
+            // `gb11643` accepts permits too; the permit detector outranks it.
+            ("810000199408230021", Some("residence_permit_id")),
+            ("11010519491231002X", Some("resident_id")),
+            // A legacy 15-digit resident ID that also passes Luhn is an ID, not an IMEI.
+            ("110105491231001", Some("resident_id")),
+            ("352099001761481", Some("device_id")),
+            // An 18-digit resident ID that is also a valid credit code is a person's.
+            ("110105198001010518", Some("resident_id")),
+            // An all-digit credit code that also passes MOD 11-2 with a leading 9 stays a company
+            // code: as a person key it would merge everyone whose row names that company.
+            ("911101088124158683", Some("organisation_id")),
+            ("91110108MA01ABCD1E", Some("organisation_id")),
+            ("915600198001010015", Some("foreign_permanent_resident_id")),
+            ("6228480402564890018", Some("bank_card")),
+            ("LSVAM4187C2184847", Some("vin")),
+            ("E12345678", Some("passport")),
+            ("H12345678", Some("hk_macau_permit")),
+            ("C12345678", Some("mainland_travel_permit")),
+            ("粤B·8K3J9", Some("licence_plate")),
+            ("3C:22:FB:7A:10:9E", Some("device_id")),
+            ("192.168.1.100", Some("ip_address")),
+            ("2001:db8::1", Some("ip_address")),
+            ("39.9042,116.4074", Some("precise_location")),
+            // A YYYYMMDD date is a date first; other 8-digit numbers fall to taiwan_permit,
+            // which only a column named for it reports.
+            ("19900105", Some("birth_date")),
+            ("12345678", Some("taiwan_permit")),
+            ("00000000", None),
+            ("13812345678", Some("phone")),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(category_of(&c, cell).as_deref(), want, "{cell}");
+        }
+    }
+
+    #[test]
+    fn header_required_needs_more_than_half() {
+        let t = "id='x'\ncategory='x'\ndescription='d'\nvalidator='gb11643'\nheader_required=true\nmin_ratio=0.4\n[examples]\nmatch=['19900105']\nno_match=['1']\n";
+        let spec = DetectorSpec::parse("detectors/x.toml", t).unwrap();
+        let e = Catalogue::build(vec![(spec, "detectors/x.toml".into())], cat().ctx).unwrap_err().to_string();
+        assert!(e.contains("min_ratio"), "{e}");
+    }
+
     #[test]
     fn finds_identifiers_in_text() {
         let c = cat();
@@ -374,5 +454,36 @@ mod tests {
         );
         let cats: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(cats, ["phone", "email", "resident_id"], "{found:?}");
+    }
+
+    #[test]
+    fn finds_device_vehicle_and_travel_identifiers_in_text() {
+        let c = cat();
+        let mut w = c.worker();
+        let mut found = Vec::new();
+        c.find_in_text(
+            &mut w,
+            "车主粤B·8K3J9(车架号LSVAM4187C2184847)于39.9042,116.4074停车, 手机串号352099001761481, \
+             MAC 3C:22:FB:7A:10:9E, 登录IP 223.5.5.5 / 2409:8a00:1:2::abcd, 护照E12345678, \
+             回乡证H12345678, 居住证810000199408230021; 版本v1.2.3.4.5 build1.2.3.4 时间12:30:45 订单202311051234567",
+            |d, s| found.push((c.get(d).category().to_string(), s.to_string())),
+        );
+        let cats: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            cats,
+            [
+                "licence_plate",
+                "vin",
+                "precise_location",
+                "device_id",
+                "device_id",
+                "ip_address",
+                "ip_address",
+                "passport",
+                "hk_macau_permit",
+                "residence_permit_id"
+            ],
+            "{found:?}"
+        );
     }
 }

@@ -42,6 +42,10 @@ pub struct DetectorSpec {
     /// Share of a column's values that must validate for the column to hold the category.
     #[serde(default)]
     pub min_ratio: Option<f64>,
+    /// The values alone are too weak (any date, any 8-digit number): a column holds the category
+    /// only when its name hints it, and then when `min_ratio` of its values validate.
+    #[serde(default)]
+    pub header_required: bool,
     /// Lower runs first when several detectors accept the same cell (an 18-digit resident ID is
     /// not also a bank card).
     #[serde(default)]

@@ -5,6 +5,16 @@
 //! character. §5: check = "10X98765432"[Σ dᵢ·wᵢ mod 11] with weights 7 9 10 5 8 4 2 1 6 3 7 9 10
 //! 5 8 4 2 (ISO 7064 MOD 11-2); a lower-case `x` is accepted. The legacy 15-digit form (division +
 //! `YYMMDD` in the 1900s + sequence, no check) is accepted too.
+//!
+//! Residence permits for Hong Kong, Macau and Taiwan residents (2018) are numbered in this same
+//! format with the division 810000 / 820000 / 830000 (REGULATION.md §5). This validator accepts
+//! them — they *are* GB 11643 numbers, and a user detector built on `gb11643` (social-security
+//! numbers equal the ID or permit number) must not lose permit holders — but only with exactly
+//! those divisions and only in the 18-character form: no resident ID is issued under 81–83
+//! otherwise, and permits never had a 15-digit form. The `residence_permit` validator accepts only
+//! permits; the `residence_permit_id` detector outranks `resident_id` (lower priority number), so
+//! arbitration gives a permit its own category. Dates of birth before 1800 are rejected: no
+//! number was ever issued to a person born then.
 
 use super::Ctx;
 use crate::time::Date;
@@ -63,6 +73,10 @@ pub fn resident_id(s: &str, ctx: &Ctx) -> bool {
     if !(b'1'..=b'8').contains(&b[0]) || PROVINCES.binary_search(&prov).is_err() {
         return false;
     }
+    // 81/82/83 exist only as the residence-permit divisions 810000/820000/830000 (18 characters).
+    if prov >= 81 && (b.len() == 15 || &b[2..6] != b"0000") {
+        return false;
+    }
     match birth_date(s) {
         Some(d) if d <= ctx.today && d.year >= 1800 => {}
         _ => return false,
@@ -98,5 +112,14 @@ mod tests {
         assert!(!resident_id("910105194912310029", &ctx()), "division starts with 9");
         assert!(!resident_id("110105203012310020", &ctx()), "born in the future");
         assert!(!resident_id("1101051949123100", &ctx()), "16 chars");
+    }
+
+    #[test]
+    fn residence_permit_divisions() {
+        // Permits for HK/Macau/Taiwan residents share the format: accepted with exactly 8x0000.
+        assert!(resident_id("810000199408230021", &ctx()));
+        assert!(resident_id("830000200001010018", &ctx()));
+        assert!(!resident_id("810101199408230023", &ctx()), "81 with a county part");
+        assert!(!resident_id("810000940823002", &ctx()), "permits have no 15-digit form");
     }
 }
