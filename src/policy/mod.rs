@@ -1,8 +1,8 @@
 //! Policies: which categories are sensitive, and — with the year-to-date person counts and what
 //! the operator declares — which transfer procedure the rules require.
 //!
-//! A policy is a file ([`spec`]) loaded into a [`PolicySet`], which resolves `extends` chains
-//! into a [`Policy`].
+//! A policy is a file, `policies/<id>.toml` ([`spec`]), compiled into the binary ([`BUILTIN`])
+//! or loaded with `--policy FILE`; [`PolicySet`] resolves `extends` chains into a [`Policy`].
 
 pub mod catalogue;
 pub mod classes;
@@ -20,6 +20,17 @@ pub use spec::{Entry, Policy, PolicySpec, Rule, When};
 
 use crate::error::{Error, Result};
 
+/// The policy files shipped in the binary. A test fails when `policies/` and this list differ.
+pub static BUILTIN: &[(&str, &str)] = &[
+    ("beijing-ftz-2024.toml", include_str!("../../policies/beijing-ftz-2024.toml")),
+    ("cn-national-2024.toml", include_str!("../../policies/cn-national-2024.toml")),
+    ("shanghai-lingang-2024.toml", include_str!("../../policies/shanghai-lingang-2024.toml")),
+    ("tianjin-ftz-2024.toml", include_str!("../../policies/tianjin-ftz-2024.toml")),
+];
+
+/// The policy `xborder scan` uses unless told otherwise.
+pub const DEFAULT_POLICY: &str = "cn-national-2024";
+
 /// Policies by id: the built-in ones and any loaded from files (a file with a built-in id
 /// replaces it).
 #[derive(Debug, Clone, Default)]
@@ -28,6 +39,16 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
+    /// The built-in policies.
+    pub fn builtin() -> Result<PolicySet> {
+        let mut set = PolicySet::default();
+        for (file, text) in BUILTIN {
+            let origin = format!("policies/{file}");
+            set.insert(PolicySpec::parse(&origin, text)?, origin, true);
+        }
+        Ok(set)
+    }
+
     pub fn insert(&mut self, spec: PolicySpec, origin: String, builtin: bool) {
         self.entries.insert(spec.id.clone(), Entry { spec, origin, builtin });
     }
@@ -69,5 +90,39 @@ impl PolicySet {
             "unknown policy {arg:?}: not a built-in id ({}) and no such file",
             level::names(self.entries.keys().map(String::as_str))
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_list_matches_directory() {
+        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        files.sort();
+        let listed: Vec<String> = BUILTIN.iter().map(|(f, _)| f.to_string()).collect();
+        assert_eq!(files, listed, "policies/ and BUILTIN differ: add the file to src/policy/mod.rs");
+    }
+
+    #[test]
+    fn every_builtin_policy_resolves() {
+        let set = PolicySet::builtin().unwrap();
+        for (file, _) in BUILTIN {
+            let id = file.trim_end_matches(".toml");
+            let p = set.resolve(id).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(p.chain.first().map(String::as_str), Some(DEFAULT_POLICY), "{id} builds on the national rules");
+        }
+    }
+
+    #[test]
+    fn resolve_arg_unknown() {
+        let mut set = PolicySet::builtin().unwrap();
+        let e = set.resolve_arg("cn-nat").unwrap_err().to_string();
+        assert!(e.contains("cn-nat") && e.contains("cn-national-2024"), "{e}");
     }
 }
