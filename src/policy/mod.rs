@@ -2,10 +2,26 @@
 //! the operator declares — which transfer procedure the rules require.
 //!
 //! A policy is a file, `policies/<id>.toml` ([`spec`]), compiled into the binary ([`BUILTIN`])
-//! or loaded with `--policy FILE`; [`PolicySet`] resolves `extends` chains into a [`Policy`].
+//! or loaded with `--policy FILE`; [`PolicySet`] resolves `extends` chains into a [`Policy`], and
+//! [`evaluate`] turns a policy and the [`Facts`] of one export into a verdict.
+//!
+//! ```
+//! use xborder::policy::{evaluate, Facts, Level, PolicySet};
+//!
+//! let policy = PolicySet::builtin().unwrap().resolve("cn-national-2024").unwrap();
+//! let mut facts = Facts::default();
+//! facts.categories.insert("bank_card".into());
+//! facts.persons_batch.personal = 1;
+//! facts.persons_batch.sensitive = 1;
+//! facts.persons_ytd = facts.persons_batch.clone();
+//! let v = evaluate(&policy, &facts);
+//! assert_eq!(v.level, Level::StandardContract);
+//! assert_eq!(v.reasons[0].rule, "art8_sensitive");
+//! ```
 
 pub mod catalogue;
 pub mod classes;
+pub mod eval;
 pub mod level;
 pub mod spec;
 pub mod template;
@@ -15,6 +31,7 @@ use std::path::Path;
 
 pub use catalogue::ImportantCatalogue;
 pub use classes::{Class, Classes};
+pub use eval::{evaluate, Facts, PersonCountsByClass};
 pub use level::{Level, RuleVerdict, Scenario, SECTORS};
 pub use spec::{Entry, Policy, PolicySpec, Rule, When};
 
