@@ -6,7 +6,7 @@ pub mod classify;
 pub mod flatten;
 pub mod tally;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -575,6 +575,22 @@ impl<'s> ScanSession<'s> {
         }
     }
 
+    /// Distinct persons per category found so far: a person counts once for each category their
+    /// rows carry; minors count under `minor`. Policies read it for lines such as "diagnosis data
+    /// of more than 100,000 persons".
+    pub fn category_persons(&mut self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for (flags, n) in self.persons.profiles() {
+            for c in self.scanner.categories_of(flags) {
+                *out.entry(c.to_string()).or_insert(0) += n;
+            }
+            if flags & MINOR_BIT != 0 {
+                *out.entry("minor".to_string()).or_insert(0) += n;
+            }
+        }
+        out
+    }
+
     /// Persons found so far.
     pub fn persons(&mut self) -> &mut PersonSet {
         &mut self.persons
@@ -620,5 +636,34 @@ impl<'s> ScanSession<'s> {
             method: "exact".into(),
         };
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::StringArray;
+
+    #[test]
+    fn persons_per_category() {
+        let scanner = Scanner::builder().threads(1).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let batch = RecordBatch::try_from_iter([
+            ("phone", Arc::new(StringArray::from(vec!["13812345678", "13900001111", "13812345678"])) as _),
+            (
+                "card",
+                Arc::new(StringArray::from(vec![Some("6228480402564890018"), None, Some("6228480402564890018")])) as _,
+            ),
+            // born 2015: a minor on the as-of date
+            ("id", Arc::new(StringArray::from(vec![None, Some("110105201501010017"), None])) as _),
+        ])
+        .unwrap();
+        let mut session = scanner.session();
+        let input = session.begin_input("memory");
+        session.scan_batch(input, &batch);
+        let by = session.category_persons();
+        assert_eq!(by.get("phone"), Some(&2));
+        assert_eq!(by.get("bank_card"), Some(&1));
+        assert_eq!(by.get("minor"), Some(&1));
+        assert_eq!(session.report().persons.total, 2);
     }
 }
