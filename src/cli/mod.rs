@@ -2,6 +2,7 @@
 //! or above `--fail-at`, 2 usage or configuration error, 3 incomplete scan.
 
 mod detectors;
+mod policy;
 mod scan;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,9 @@ enum Command {
     /// List or test detectors.
     #[command(subcommand)]
     Detectors(detectors::DetectorsCmd),
+    /// List, show or check policies.
+    #[command(subcommand)]
+    Policy(policy::PolicyCmd),
 }
 
 pub fn run() -> i32 {
@@ -43,6 +47,7 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Command::Scan(a) => scan::run(a),
         Command::Detectors(c) => detectors::run(c),
+        Command::Policy(c) => policy::run(c),
     };
     match result {
         Ok(code) => code,
