@@ -1,8 +1,10 @@
 //! # xborder
 //!
 //! A **Source** reads an input as Arrow batches, the **Scanner** runs the **Detectors** over every
-//! column in parallel and links the person keys it finds into **Persons**, and the **Report** says
-//! what was found, for how many natural persons, and why.
+//! column in parallel and links the person keys it finds into **Persons**, a **Policy** turns the
+//! findings, the persons and what the operator declares into the verdict the cross-border rules
+//! require, and the **Report** says what was found, for how many natural persons, and why.
+//! (Verdicts: [`policy::evaluate`]; policy files: `policies/README.md`.)
 //!
 //! ```
 //! use std::sync::Arc;

@@ -1,7 +1,13 @@
 //! The command line (DESIGN.md "The command line at a glance"). Exit codes: 0 clean, 1 verdict at
 //! or above `--fail-at`, 2 usage or configuration error, 3 incomplete scan.
+//!
+//! Precedence: 2 before anything is read; then 3 over 1 over 0. An incomplete scan exits 3 even
+//! when its verdict is at or above `--fail-at` — the verdict of the part that was read is only a
+//! lower bound, the unreadable input must be fixed first, and an incomplete scan never reads as
+//! clean. stderr says when the partial verdict would also have failed.
 
 mod detectors;
+mod policy;
 mod scan;
 
 use clap::{Parser, Subcommand};
@@ -25,10 +31,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan inputs (files, directories, globs, `-` for stdin) and report findings, persons and verdict.
-    Scan(scan::ScanArgs),
+    Scan(Box<scan::ScanArgs>),
     /// List or test detectors.
     #[command(subcommand)]
     Detectors(detectors::DetectorsCmd),
+    /// List, show or check policies.
+    #[command(subcommand)]
+    Policy(policy::PolicyCmd),
 }
 
 pub fn run() -> i32 {
@@ -41,8 +50,9 @@ pub fn run() -> i32 {
         }
     };
     let result = match cli.command {
-        Command::Scan(a) => scan::run(a),
+        Command::Scan(a) => scan::run(*a),
         Command::Detectors(c) => detectors::run(c),
+        Command::Policy(c) => policy::run(c),
     };
     match result {
         Ok(code) => code,

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use super::{emit, use_color, EXIT_INCOMPLETE, EXIT_OK};
+use super::{emit, use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
+use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, PolicySet, Scenario, DEFAULT_POLICY};
+use xborder::report::YearToDate;
 use xborder::source::{encoding_for_label, expand_inputs, SourceOptions};
 use xborder::time::Date;
 use xborder::{Format, Scanner};
@@ -50,12 +52,65 @@ pub struct ScanArgs {
     /// Judge minors and the calendar year as of this date (YYYY-MM-DD, Asia/Shanghai).
     #[arg(long)]
     as_of: Option<String>,
+    /// Policy deciding the verdict: a built-in id (`xborder policy list`) or a policy file. Its
+    /// class mapping also decides which persons are sensitive.
+    #[arg(long, value_name = "ID|FILE", default_value = DEFAULT_POLICY)]
+    policy: String,
+    /// The exporter is a critical-information-infrastructure operator (CIIO).
+    #[arg(long)]
+    ciio: bool,
+    /// The exporter's sector: ai, automotive, civil_aviation, finance, other, pharma,
+    /// public_funds, retail (or one the policy declares).
+    #[arg(long, value_name = "S")]
+    sector: Option<String>,
+    /// An exemption that covers this export, declared by the operator: contract (Art. 5(1)), hr
+    /// (5(2)), emergency (5(3)), returned (Art. 4). Repeatable.
+    #[arg(long = "scenario", value_name = "S", value_parser = parse_scenario)]
+    scenarios: Vec<Scenario>,
+    /// Important-data markers a department has notified: TOML (`markers = [...]`) or one marker
+    /// id per line. Named markers found in the data need a security assessment.
+    #[arg(long, value_name = "FILE")]
+    catalogue: Option<PathBuf>,
+    /// The exporter is registered in the free-trade zone of the policy.
+    #[arg(long)]
+    zone_registered: bool,
+    /// The exporting legal entity (the year-to-date counts are per exporter).
+    #[arg(long, value_name = "NAME")]
+    exporter: Option<String>,
+    /// Exit 1 when the verdict is at or above this level: allow, needs_review,
+    /// standard_contract, security_assessment, prohibited. An incomplete scan exits 3 even
+    /// then.
+    #[arg(long, value_name = "LEVEL", default_value = "standard_contract", value_parser = parse_level)]
+    fail_at: Level,
     /// Benchmarking: only read the inputs into batches, run no detector.
     #[arg(long, hide = true)]
     read_only: bool,
 }
 
+fn parse_scenario(s: &str) -> Result<Scenario, String> {
+    s.parse()
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse()
+}
+
+/// Exporter name used when `--exporter` is not given.
+const UNNAMED_EXPORTER: &str = "unspecified";
+
 pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
+    // Configuration first: a bad policy, sector or catalogue is exit 2 before any data is read.
+    let policy = PolicySet::builtin()?.resolve_arg(&a.policy)?;
+    if let Some(s) = &a.sector {
+        if !policy.sectors.contains(s) {
+            let known: Vec<&str> = policy.sectors.iter().map(String::as_str).collect();
+            anyhow::bail!("--sector {s:?}: unknown sector; policy {} knows {}", policy.id, known.join(", "));
+        }
+    }
+    let catalogue = match &a.catalogue {
+        Some(p) => ImportantCatalogue::load(p)?,
+        None => ImportantCatalogue::default(),
+    };
     let mut src = SourceOptions { batch_size: a.batch_size.max(1), ..SourceOptions::default() };
     if let Some(f) = &a.input_format {
         src.format = Some(f.parse::<Format>()?);
@@ -64,7 +119,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         src.encoding = Some(encoding_for_label(e)?);
     }
     let src_opts = src.clone();
-    let mut b = Scanner::builder().source_options(src).show_values(a.show_values);
+    let mut b = Scanner::builder().source_options(src).show_values(a.show_values).classes(policy.classes.clone());
     if let Some(t) = a.threads {
         b = b.threads(t);
     }
@@ -88,7 +143,23 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         });
         session.fail_input(id, e);
     }
-    let report = session.report();
+    let mut report = session.report();
+    // No ledger yet: the year to date is this export.
+    let mut facts = Facts::from_report(&report, session.category_persons());
+    facts.ciio = a.ciio;
+    facts.sector = a.sector.clone();
+    facts.scenarios = a.scenarios.iter().copied().collect();
+    facts.zone_registered = a.zone_registered;
+    facts.catalogue = catalogue.markers;
+    report.year_to_date = Some(YearToDate {
+        year: scanner.options().as_of.year,
+        exporter: a.exporter.clone().unwrap_or_else(|| UNNAMED_EXPORTER.into()),
+        persons: facts.persons_ytd.personal,
+        sensitive: facts.persons_ytd.sensitive,
+    });
+    let verdict = evaluate(&policy, &facts);
+    let level = verdict.level;
+    report.verdict = Some(verdict);
     let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
         OutFormat::Human
     } else {
@@ -109,13 +180,23 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         }
     };
     emit(a.output.as_deref(), &text)?;
+    // Exit 3 wins over 1: a verdict computed on part of the data is only a lower bound, and the
+    // unreadable input must be fixed first. Both are non-zero, so a pipeline that stops on
+    // non-zero stops either way.
     if !report.complete() {
         for i in report.inputs.iter().filter(|i| !i.complete) {
             for e in &i.errors {
                 eprintln!("xborder: incomplete: {e}");
             }
         }
+        if level >= a.fail_at {
+            eprintln!("xborder: verdict {level} on the part that was read is at or above --fail-at {}", a.fail_at);
+        }
         return Ok(EXIT_INCOMPLETE);
+    }
+    if level >= a.fail_at {
+        eprintln!("xborder: verdict {level} is at or above --fail-at {} (policy {})", a.fail_at, policy.id);
+        return Ok(EXIT_FAIL);
     }
     Ok(EXIT_OK)
 }

@@ -36,6 +36,10 @@ pub struct DetectorSpec {
     /// Identifies one natural person (DESIGN.md "person keys").
     #[serde(default)]
     pub person_key: bool,
+    /// Whether this key, found inside free text, counts a person (default true). Numbers without
+    /// a check digit (passports, permits) are reported there but too weak to count someone.
+    #[serde(default)]
+    pub key_in_text: Option<bool>,
     /// Search inside free text too (default true when a pattern is given).
     #[serde(default)]
     pub free_text: Option<bool>,

@@ -143,6 +143,21 @@ impl PersonSet {
         c
     }
 
+    /// Persons by their flags (category bits and the minor bit): how many persons carry exactly
+    /// each combination. Unlinked rows count as one person each, as in [`PersonSet::counts`].
+    pub fn profiles(&mut self) -> HashMap<u64, u64> {
+        let mut out: HashMap<u64, u64> = HashMap::new();
+        for i in 0..self.parent.len() as u32 {
+            if self.find(i) == i {
+                *out.entry(self.flags[i as usize]).or_insert(0) += 1;
+            }
+        }
+        for (&bits, &n) in &self.unlinked {
+            *out.entry(bits).or_insert(0) += n;
+        }
+        out
+    }
+
     /// Every person as (its key hashes, flags) — for the ledger.
     pub fn persons(&mut self) -> Vec<(Vec<u128>, u64)> {
         let mut groups: HashMap<u32, Vec<u128>> = HashMap::new();
@@ -180,5 +195,9 @@ mod tests {
         let n = p.counts(1 << 4);
         assert_eq!(n, PersonCounts { total: 3, owning_rows: 1, sensitive: 3, minors: 1, unlinked_rows: 1 });
         assert_eq!(p.node(2), b);
+        let profiles = p.profiles();
+        assert_eq!(profiles.get(&MINOR_BIT), Some(&1));
+        assert_eq!(profiles.get(&(1 << 4)), Some(&2));
+        assert_eq!(profiles.values().sum::<u64>(), n.total);
     }
 }

@@ -27,6 +27,12 @@ impl Class {
     }
 }
 
+impl std::fmt::Display for Class {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// GB/T 45574-2025 and PIPL Art. 28: sensitive categories.
 pub const SENSITIVE_GB45574: &[&str] = &[
     "bank_card",
@@ -46,6 +52,54 @@ pub const SENSITIVE_GB45574: &[&str] = &[
 
 /// Categories that are not personal information at all.
 pub const NOT_PERSONAL: &[&str] = &["organisation_id"];
+
+/// The stable category ids of DESIGN.md "Categories" (markers aside: see [`is_marker`]). A policy
+/// naming anything else must declare it in its `categories` key, so a typo is an error.
+pub const CATEGORIES: &[&str] = &[
+    "address",
+    "bank_card",
+    "biometric",
+    "birth_date",
+    "coarse_location",
+    "credit_record",
+    "criminal_record",
+    "device_id",
+    "email",
+    "financial_account",
+    "foreign_permanent_resident_id",
+    "genetic",
+    "hk_macau_permit",
+    "id_card_image",
+    "ip_address",
+    "licence_plate",
+    "mainland_travel_permit",
+    "medical_health",
+    "minor",
+    "organisation_id",
+    "passport",
+    "person_name",
+    "phone",
+    "precise_location",
+    "religion",
+    "residence_permit_id",
+    "resident_id",
+    "specific_identity",
+    "taiwan_permit",
+    "trajectory",
+    "vin",
+];
+
+/// An important-data or core marker id: `important:<sector>:<marker>` or `core:<marker>`, each
+/// part lowercase ASCII letters, digits and `_`.
+pub fn is_marker(s: &str) -> bool {
+    let part = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let parts: Vec<&str> = s.split(':').collect();
+    match parts.as_slice() {
+        ["important", sector, marker] => part(sector) && part(marker),
+        ["core", marker] => part(marker),
+        _ => false,
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Classes {
@@ -76,6 +130,30 @@ impl Classes {
             Class::Core
         } else {
             Class::Personal
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers() {
+        assert!(is_marker("important:automotive:exterior_camera"));
+        assert!(is_marker("core:classified_marking"));
+        assert!(!is_marker("important:automotive"));
+        assert!(!is_marker("core:"));
+        assert!(!is_marker("core:a:b"));
+        assert!(!is_marker("important:Auto:x"));
+        assert!(!is_marker("bank_card"));
+    }
+
+    #[test]
+    fn known_categories_are_sorted_and_cover_the_default_mapping() {
+        assert!(CATEGORIES.windows(2).all(|w| w[0] < w[1]));
+        for c in SENSITIVE_GB45574.iter().chain(NOT_PERSONAL) {
+            assert!(CATEGORIES.contains(c), "{c}");
         }
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::Report;
+use crate::policy::Level;
 
 /// Render the report for a terminal; `color` adds ANSI colours to the verdict.
 pub fn render_human(r: &Report, color: bool) -> String {
@@ -90,15 +91,25 @@ pub fn render_human(r: &Report, color: bool) -> String {
     }
     if let Some(v) = &r.verdict {
         let _ = writeln!(s);
-        let code = match v.level.as_str() {
-            "allow" => "32",
-            "needs_review" | "standard_contract" => "33",
-            _ => "31",
+        let code = match v.level {
+            Level::Allow => "32",
+            Level::NeedsReview | Level::StandardContract => "33",
+            Level::SecurityAssessment | Level::Prohibited => "31",
         };
-        let _ = writeln!(s, "Verdict: {}  (policy {})", paint(&format!("1;{code}"), &v.level), v.policy);
+        let _ = writeln!(
+            s,
+            "Verdict: {}  (policy {} {})",
+            paint(&format!("1;{code}"), v.level.as_str()),
+            v.policy,
+            v.policy_version
+        );
         for reason in &v.reasons {
             let unconfirmed = if reason.confirmed { "" } else { " [unconfirmed]" };
-            let _ = writeln!(s, "  - {}: {} — {}{}", reason.rule, reason.detail, reason.cite, unconfirmed);
+            let _ = writeln!(
+                s,
+                "  - {} [{}]: {} — {}{}",
+                reason.rule, reason.verdict, reason.detail, reason.cite, unconfirmed
+            );
         }
         if let Some(sr) = &v.separate_regime {
             let _ = writeln!(s, "  separate regime: {sr}");

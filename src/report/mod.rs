@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::policy::Level;
 use crate::time::Date;
 
 pub use human::render_human;
@@ -102,6 +103,7 @@ pub struct ImportantData {
     pub reason: String,
 }
 
+/// Persons the exporter has sent since 1 January (Asia/Shanghai), this export included.
 #[derive(Debug, Clone, Serialize)]
 pub struct YearToDate {
     pub year: i32,
@@ -110,11 +112,16 @@ pub struct YearToDate {
     pub sensitive: u64,
 }
 
+/// Which procedure the policy requires, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
-    pub level: String,
+    /// The highest level among the rules that apply.
+    pub level: Level,
     pub policy: String,
+    pub policy_version: String,
+    /// Every rule that applies, highest level first.
     pub reasons: Vec<Reason>,
+    /// A regime that applies beside the level (`human_genetic_resources`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub separate_regime: Option<String>,
 }
@@ -122,7 +129,12 @@ pub struct Verdict {
 #[derive(Debug, Clone, Serialize)]
 pub struct Reason {
     pub rule: String,
+    /// What the rule concludes: a level or `separate_regime`.
+    pub verdict: String,
+    /// "Provisions Art. 7(2)".
     pub cite: String,
+    /// The facts that made the rule apply, with the real numbers.
     pub detail: String,
+    /// False when the rule rests on an unconfirmed text or reading.
     pub confirmed: bool,
 }

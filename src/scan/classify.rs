@@ -141,6 +141,25 @@ pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &Co
     if let Some(d) = best {
         let det = cat.get(d as u16);
         let hits = t.exact[d];
+        if det.header_required && !hinted_cats.contains(&det.category()) {
+            return Some(ColumnReport {
+                input: sanitize_name(input),
+                column: name,
+                kind: "values".into(),
+                categories: vec![],
+                class: Class::NotPersonal.as_str().into(),
+                confidence: 0.8,
+                hits: 0,
+                inspected: values,
+                reason: format!(
+                    "{hits} of {values} values are shaped like {}, which counts only under a column name that says so ({})",
+                    det.category(),
+                    det.spec.header_hints.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                ),
+                examples: vec![],
+                counts: BTreeMap::new(),
+            });
+        }
         return Some(ColumnReport {
             input: sanitize_name(input),
             column: name,

@@ -6,7 +6,7 @@ pub mod classify;
 pub mod flatten;
 pub mod tally;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -122,9 +122,16 @@ impl ScannerBuilder {
                 personal.len()
             )));
         }
-        let bit_of = |c: &str| personal.iter().position(|x| x == c).map(|i| 1u64 << i).unwrap_or(0);
+        let classes = self.classes.unwrap_or_else(Classes::gb45574);
+        // A category the policy calls not personal (organisation codes) marks no row: it can
+        // make nobody a person.
+        let bit_of = |c: &str| match personal.iter().position(|x| x == c) {
+            Some(i) if classes.class_of(c) != Class::NotPersonal => 1u64 << i,
+            _ => 0,
+        };
         let cat_bits = catalogue.detectors.iter().map(|d| bit_of(d.category())).collect();
-        let key_det = catalogue.detectors.iter().map(|d| d.spec.person_key).collect();
+        let key_det = catalogue.detectors.iter().map(|d| d.spec.person_key && bit_of(d.category()) != 0).collect();
+        let text_key = catalogue.detectors.iter().map(|d| d.spec.key_in_text.unwrap_or(true)).collect();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.opts.threads.max(1))
             .thread_name(|i| format!("xborder-scan-{i}"))
@@ -135,10 +142,11 @@ impl ScannerBuilder {
             pool,
             opts: self.opts,
             hasher: self.hasher.unwrap_or_else(KeyHasher::random),
-            classes: self.classes.unwrap_or_else(Classes::gb45574),
+            classes,
             categories: personal,
             cat_bits,
             key_det,
+            text_key,
         })
     }
 }
@@ -154,6 +162,8 @@ pub struct Scanner {
     categories: Vec<String>,
     cat_bits: Vec<u64>,
     key_det: Vec<bool>,
+    /// Per detector: a key of it found in free text counts a person.
+    text_key: Vec<bool>,
 }
 
 /// What a column's name says, computed once per column.
@@ -350,7 +360,14 @@ impl Scanner {
             let di = d as usize;
             out.tally.exact[di] += 1;
             out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, t));
-            if col.negative || (col.hinted != 0 && col.hinted & self.cat_bits[di] == 0) {
+            // Counted, not trusted: a column whose name says non-personal, a value that only
+            // validates as another category than the name says, or a detector that needs the
+            // name (any date is shaped like a birth date) under a name that does not say so.
+            let det = cat.get(d);
+            if col.negative
+                || (col.hinted != 0 && col.hinted & self.cat_bits[di] == 0)
+                || (det.header_required && col.hinted & self.cat_bits[di] == 0)
+            {
                 return None;
             }
             if self.key_det[di] {
@@ -396,7 +413,9 @@ impl Scanner {
             }
             if self.key_det[di] {
                 // A key in free text names someone, not the row's owner.
-                self.push_key(di, s, row, false, scratch, out);
+                if self.text_key[di] {
+                    self.push_key(di, s, row, false, scratch, out);
+                }
             } else {
                 out.flags.push((row, self.cat_bits[di]));
             }
@@ -619,6 +638,22 @@ impl<'s> ScanSession<'s> {
         }
     }
 
+    /// Distinct persons per category found so far: a person counts once for each category their
+    /// rows carry; minors count under `minor`. Policies read it for lines such as "diagnosis data
+    /// of more than 100,000 persons".
+    pub fn category_persons(&mut self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for (flags, n) in self.persons.profiles() {
+            for c in self.scanner.categories_of(flags) {
+                *out.entry(c.to_string()).or_insert(0) += n;
+            }
+            if flags & MINOR_BIT != 0 {
+                *out.entry("minor".to_string()).or_insert(0) += n;
+            }
+        }
+        out
+    }
+
     /// Persons found so far.
     pub fn persons(&mut self) -> &mut PersonSet {
         &mut self.persons
@@ -665,5 +700,34 @@ impl<'s> ScanSession<'s> {
             method: "exact".into(),
         };
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::StringArray;
+
+    #[test]
+    fn persons_per_category() {
+        let scanner = Scanner::builder().threads(1).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let batch = RecordBatch::try_from_iter([
+            ("phone", Arc::new(StringArray::from(vec!["13812345678", "13900001111", "13812345678"])) as _),
+            (
+                "card",
+                Arc::new(StringArray::from(vec![Some("6228480402564890018"), None, Some("6228480402564890018")])) as _,
+            ),
+            // born 2015: a minor on the as-of date
+            ("id", Arc::new(StringArray::from(vec![None, Some("110105201501010017"), None])) as _),
+        ])
+        .unwrap();
+        let mut session = scanner.session();
+        let input = session.begin_input("memory");
+        session.scan_batch(input, &batch);
+        let by = session.category_persons();
+        assert_eq!(by.get("phone"), Some(&2));
+        assert_eq!(by.get("bank_card"), Some(&1));
+        assert_eq!(by.get("minor"), Some(&1));
+        assert_eq!(session.report().persons.total, 2);
     }
 }

@@ -186,12 +186,14 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_xborder"))
 }
 
-/// Run `xborder scan ARGS… --format json --as-of AS_OF`.
+/// Run `xborder scan ARGS… --format json --as-of AS_OF --fail-at prohibited`: these tests are
+/// about reading and counting, so only an incomplete scan (3) or prohibited data changes the
+/// exit code; verdict exit codes are tested in `scan_verdict.rs`.
 pub fn scan(args: &[&str]) -> (serde_json::Value, Output) {
     let out = Command::new(bin())
         .arg("scan")
         .args(args)
-        .args(["--format", "json", "--as-of", AS_OF])
+        .args(["--format", "json", "--as-of", AS_OF, "--fail-at", "prohibited"])
         .output()
         .expect("run xborder");
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

@@ -1,0 +1,966 @@
+//! The policy file, `policies/<id>.toml`: parsing, validation and `extends` resolution.
+//!
+//! A policy is data: metadata, the documents it cites, a category → class table, and rules. A
+//! rule is a typed condition (`when`), a verdict, a citation, a detail template and a
+//! `confirmed` flag. Conditions are a closed vocabulary of keys, all of which must hold; `any`
+//! and `not` combine them — there is no expression language to parse or to get wrong. The full
+//! vocabulary is documented in `policies/README.md`.
+//!
+//! Unknown keys, verdicts, classes, scenarios, sectors, categories, documents, groups and
+//! placeholders are errors that name the file and the key, so a typo never silently disables a
+//! rule. `extends` chains are resolved here; a cycle is an error naming the chain.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use super::classes::{is_marker, Class, Classes, CATEGORIES};
+use super::level::{names, Level, RuleVerdict, Scenario, SECTORS};
+use super::template::Template;
+use crate::error::{Error, Result};
+
+/// A policy file as written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Must equal the file stem; lowercase letters, digits and `-`.
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    /// Where the rules apply (`CN`, `CN-BJ`…).
+    pub jurisdiction: String,
+    /// Id of the policy this one builds on: its documents, classes and rules are inherited; a
+    /// rule with the id of an inherited one replaces it in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// What a reader must know that no rule says (unconfirmed texts, limits).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Category ids beyond DESIGN.md's that this policy names (a user's own detectors).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Sectors beyond the built-in list that this policy (and `--sector`) may name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sectors: Vec<String>,
+    /// Documents rules cite, by a short key (`provisions`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub documents: BTreeMap<String, Document>,
+    /// Category → class overrides on top of GB/T 45574-2025 (and of the base policy).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub classes: BTreeMap<String, Class>,
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// A cited document.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Full title (original and English).
+    pub title: String,
+    /// How citations name it: `Provisions` → "Provisions Art. 7(2)".
+    pub short: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_force: Option<String>,
+}
+
+/// One rule as written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Lowercase letters, digits and `_`; unique in the policy.
+    pub id: String,
+    pub when: When,
+    pub verdict: RuleVerdict,
+    pub cite: Cite,
+    /// Template of the reason's detail (see `template::PLACEHOLDERS`).
+    #[serde(default = "default_detail")]
+    pub detail: String,
+    /// `false` when the rule rests on a text or reading that is not confirmed: such a rule may
+    /// raise a verdict but never makes it `allow` and never exempts another rule.
+    pub confirmed: bool,
+    /// Groups the rule belongs to, for `exempts` (`pi_volume`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    /// When this rule matches (and is confirmed), the rules of these groups do not apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exempts: Vec<String>,
+    /// The regime a `separate_regime` rule names (`human_genetic_resources`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regime: Option<String>,
+    /// Why the rule reads the text the way it does; shown by `policy show`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn default_detail() -> String {
+    "{conditions}".into()
+}
+
+/// A citation: a document key of `[documents]` and the article.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cite {
+    pub document: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+}
+
+/// A condition: every key given must hold. Keys left out do not constrain.
+///
+/// Person counts are since 1 January of the current year (Asia/Shanghai), this export included;
+/// presence keys (`has`, `lacks`, `category`, markers) look at this export only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// The operator declared (`--ciio`) that it is / is not a critical-information-infrastructure
+    /// operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ciio: Option<bool>,
+    /// The operator declared (`--zone-registered`) that it is / is not registered in the zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_registered: Option<bool>,
+    /// The declared sector is one of these.
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Option::is_none")]
+    pub sector: Option<Vec<String>>,
+    /// A sector is declared and it is none of these (no sector declared: does not hold).
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Option::is_none")]
+    pub sector_not: Option<Vec<String>>,
+    /// One of these exemption scenarios is declared (`--scenario`).
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<Vec<Scenario>>,
+    /// The export holds data of at least one of these classes. `personal` means any personal
+    /// information, sensitive included (PIPL Art. 28: sensitive PI is PI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has: Option<Vec<Class>>,
+    /// The export holds data of none of these classes (`personal` as in `has`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lacks: Option<Vec<Class>>,
+    /// At least one of these categories or markers is present.
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Option::is_none")]
+    pub category: Option<Vec<String>>,
+    /// A marker starting with this prefix (`core:`, `important:automotive:`) is present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker_prefix: Option<String>,
+    /// true: an important-data candidate marker is present; false: none is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub important_candidate: Option<bool>,
+    /// true: a marker present is named in the `--catalogue`; false: an important-data candidate
+    /// present is not named in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_listed: Option<bool>,
+    /// Persons with sensitive personal information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive_persons_gte: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive_persons_gt: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive_persons_lt: Option<u64>,
+    /// Persons with any personal information — the conservative non-sensitive tally, in which a
+    /// person who also has sensitive information counts too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_persons_gte: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_persons_gt: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_persons_lt: Option<u64>,
+    /// Persons with personal information and no sensitive information — the strict reading of
+    /// "excluding sensitive personal information".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_only_persons_gte: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_only_persons_gt: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_only_persons_lt: Option<u64>,
+    /// Persons whose data carries one of these categories, each category counted on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_persons: Option<CategoryPersons>,
+    /// At least one of these conditions holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub any: Option<Vec<When>>,
+    /// This condition does not hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<When>>,
+}
+
+/// `category_persons = { categories = ["bank_card", "medical_health"], gt = 100000 }`: holds
+/// when the persons carrying any one listed category pass the bound.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryPersons {
+    #[serde(deserialize_with = "many")]
+    pub categories: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gte: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gt: Option<u64>,
+}
+
+/// Which person tally a count condition reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    Sensitive,
+    Personal,
+    PersonalOnly,
+}
+
+impl Metric {
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Sensitive => "sensitive persons",
+            Metric::Personal => "persons with PI",
+            Metric::PersonalOnly => "persons with PI and no sensitive PI",
+        }
+    }
+    fn key(self) -> &'static str {
+        match self {
+            Metric::Sensitive => "sensitive_persons",
+            Metric::Personal => "personal_persons",
+            Metric::PersonalOnly => "personal_only_persons",
+        }
+    }
+}
+
+/// A comparison of a count condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Gte,
+    Gt,
+    Lt,
+}
+
+impl Cmp {
+    pub fn holds(self, value: u64, bound: u64) -> bool {
+        match self {
+            Cmp::Gte => value >= bound,
+            Cmp::Gt => value > bound,
+            Cmp::Lt => value < bound,
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Gte => "≥",
+            Cmp::Gt => ">",
+            Cmp::Lt => "<",
+        }
+    }
+}
+
+impl When {
+    /// The count conditions, grouped by metric in a fixed order.
+    pub fn counts(&self) -> Vec<(Metric, Cmp, u64)> {
+        let mut out = Vec::new();
+        let table = [
+            (Metric::Sensitive, [self.sensitive_persons_gte, self.sensitive_persons_gt, self.sensitive_persons_lt]),
+            (Metric::Personal, [self.personal_persons_gte, self.personal_persons_gt, self.personal_persons_lt]),
+            (
+                Metric::PersonalOnly,
+                [self.personal_only_persons_gte, self.personal_only_persons_gt, self.personal_only_persons_lt],
+            ),
+        ];
+        for (m, bounds) in table {
+            for (cmp, b) in [Cmp::Gte, Cmp::Gt, Cmp::Lt].into_iter().zip(bounds) {
+                if let Some(b) = b {
+                    out.push((m, cmp, b));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == When::default()
+    }
+
+    /// The condition in words, without facts (for `policy show`).
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let yes_no = |b: bool, yes: &str, no: &str| if b { yes.to_string() } else { no.to_string() };
+        if let Some(b) = self.ciio {
+            parts.push(yes_no(b, "CIIO", "not a CIIO"));
+        }
+        if let Some(b) = self.zone_registered {
+            parts.push(yes_no(b, "registered in the zone", "not registered in the zone"));
+        }
+        if let Some(s) = &self.sector {
+            parts.push(format!("sector {}", s.join("|")));
+        }
+        if let Some(s) = &self.sector_not {
+            parts.push(format!("sector declared, not {}", s.join("|")));
+        }
+        if let Some(s) = &self.scenario {
+            parts.push(format!("scenario {}", s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("|")));
+        }
+        if let Some(c) = &self.has {
+            parts.push(format!("has {}", c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("|")));
+        }
+        if let Some(c) = &self.lacks {
+            parts.push(format!("lacks {}", c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")));
+        }
+        if let Some(c) = &self.category {
+            parts.push(format!("category {}", c.join("|")));
+        }
+        if let Some(p) = &self.marker_prefix {
+            parts.push(format!("marker {p}*"));
+        }
+        if let Some(b) = self.important_candidate {
+            parts.push(yes_no(b, "important-data candidate", "no important-data candidate"));
+        }
+        if let Some(b) = self.catalogue_listed {
+            parts.push(yes_no(b, "marker listed in the catalogue", "candidate not in the catalogue"));
+        }
+        for (m, cmp, b) in self.counts() {
+            parts.push(format!("{} {} {b}", m.label(), cmp.symbol()));
+        }
+        if let Some(cp) = &self.category_persons {
+            for (cmp, b) in [(Cmp::Gte, cp.gte), (Cmp::Gt, cp.gt)] {
+                if let Some(b) = b {
+                    parts.push(format!("persons with {} {} {b}", cp.categories.join("|"), cmp.symbol()));
+                }
+            }
+        }
+        if let Some(any) = &self.any {
+            parts.push(format!("any of ({})", any.iter().map(When::describe).collect::<Vec<_>>().join(") or (")));
+        }
+        if let Some(n) = &self.not {
+            parts.push(format!("not ({})", n.describe()));
+        }
+        parts.join(", ")
+    }
+}
+
+/// A string or a list of strings, each parsed with `FromStr`.
+fn one_or_many<'de, D, T>(d: D) -> std::result::Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    many(d).map(Some)
+}
+
+fn many<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: FromStr> Visitor<'de> for V<T>
+    where
+        T::Err: fmt::Display,
+    {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a list of strings")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Vec<T>, E> {
+            s.parse().map(|v| vec![v]).map_err(E::custom)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> std::result::Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(s) = a.next_element::<String>()? {
+                out.push(s.parse().map_err(de::Error::custom)?);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(V(PhantomData))
+}
+
+fn is_id(s: &str, sep: u8) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == sep)
+}
+
+impl PolicySpec {
+    /// Parse and check what one file can be checked for alone; `path` names the file in errors.
+    pub fn parse(path: &str, text: &str) -> Result<PolicySpec> {
+        let spec: PolicySpec = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        let err = |m: String| Error::config(path, m);
+        let stem = std::path::Path::new(path).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if !is_id(&spec.id, b'-') {
+            return Err(err(format!("key `id`: {:?} must be lowercase letters, digits and `-`", spec.id)));
+        }
+        if spec.id != stem {
+            return Err(err(format!("key `id`: {:?} does not match the file name {stem:?}", spec.id)));
+        }
+        for k in spec.documents.keys() {
+            if !is_id(k, b'_') {
+                return Err(err(format!("key `documents.{k}`: keys are lowercase letters, digits and `_`")));
+            }
+        }
+        for s in &spec.sectors {
+            if !is_id(s, b'_') {
+                return Err(err(format!("key `sectors`: {s:?} must be lowercase letters, digits and `_`")));
+            }
+        }
+        for c in &spec.categories {
+            if !is_id(c, b'_') && !is_marker(c) {
+                return Err(err(format!("key `categories`: {c:?} must be a snake_case id or a marker")));
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for (i, r) in spec.rules.iter().enumerate() {
+            let at = |m: String| err(format!("rules[{i}] `{}`: {m}", r.id));
+            if !is_id(&r.id, b'_') {
+                return Err(at("key `id`: must be lowercase letters, digits and `_`".into()));
+            }
+            if !seen.insert(r.id.as_str()) {
+                return Err(at("key `id`: a rule with this id comes earlier in the file".into()));
+            }
+            match (r.verdict, &r.regime) {
+                (RuleVerdict::SeparateRegime, None) => {
+                    return Err(at("key `regime`: a `separate_regime` rule must name the regime".into()))
+                }
+                (v, Some(_)) if v != RuleVerdict::SeparateRegime => {
+                    return Err(at("key `regime`: only a `separate_regime` rule names a regime".into()))
+                }
+                _ => {}
+            }
+            for g in r.groups.iter().chain(&r.exempts) {
+                if !is_id(g, b'_') {
+                    return Err(at(format!("group {g:?} must be lowercase letters, digits and `_`")));
+                }
+            }
+            if !r.exempts.is_empty() && r.verdict.level() != Some(Level::Allow) {
+                return Err(at("key `exempts`: only an `allow` rule can exempt other rules".into()));
+            }
+            Template::parse(&r.detail).map_err(|m| at(format!("key `detail`: {m}")))?;
+            check_when_shape(&r.when, "when").map_err(at)?;
+        }
+        Ok(spec)
+    }
+}
+
+/// Checks that need no other file: something is said, bounds make sense.
+fn check_when_shape(w: &When, key: &str) -> std::result::Result<(), String> {
+    if w.is_empty() {
+        return Err(format!("key `{key}`: a condition needs at least one key"));
+    }
+    for m in [Metric::Sensitive, Metric::Personal, Metric::PersonalOnly] {
+        let c: Vec<(Cmp, u64)> = w.counts().into_iter().filter(|(x, _, _)| *x == m).map(|(_, c, b)| (c, b)).collect();
+        let gte = c.iter().find(|(c, _)| *c == Cmp::Gte).map(|x| x.1);
+        let gt = c.iter().find(|(c, _)| *c == Cmp::Gt).map(|x| x.1);
+        let lt = c.iter().find(|(c, _)| *c == Cmp::Lt).map(|x| x.1);
+        if gte.is_some() && gt.is_some() {
+            return Err(format!("key `{key}.{}_gt`: give `_gte` or `_gt`, not both", m.key()));
+        }
+        let low = gte.or(gt.map(|g| g.saturating_add(1)));
+        if let (Some(low), Some(lt)) = (low, lt) {
+            if low >= lt {
+                return Err(format!("key `{key}.{}_lt`: no count is both ≥ {low} and < {lt}", m.key()));
+            }
+        }
+    }
+    if let Some(cp) = &w.category_persons {
+        if cp.categories.is_empty() {
+            return Err(format!("key `{key}.category_persons.categories`: name at least one category"));
+        }
+        if cp.gte.is_some() == cp.gt.is_some() {
+            return Err(format!("key `{key}.category_persons`: give exactly one of `gte` or `gt`"));
+        }
+    }
+    for (name, list) in [("has", &w.has), ("lacks", &w.lacks)] {
+        if list.as_ref().is_some_and(|l| l.is_empty()) {
+            return Err(format!("key `{key}.{name}`: name at least one class"));
+        }
+    }
+    if let Some(p) = &w.marker_prefix {
+        if !(p.starts_with("important:") || p.starts_with("core:")) {
+            return Err(format!("key `{key}.marker_prefix`: {p:?} must start with `important:` or `core:`"));
+        }
+    }
+    if let Some(any) = &w.any {
+        if any.is_empty() {
+            return Err(format!("key `{key}.any`: name at least one condition"));
+        }
+        for (i, sub) in any.iter().enumerate() {
+            check_when_shape(sub, &format!("{key}.any[{i}]"))?;
+        }
+    }
+    if let Some(n) = &w.not {
+        check_when_shape(n, &format!("{key}.not"))?;
+    }
+    Ok(())
+}
+
+/// A policy with its `extends` chain applied.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub jurisdiction: String,
+    pub extends: Option<String>,
+    pub description: Option<String>,
+    /// Notes of the chain, base first.
+    pub notes: Vec<String>,
+    /// The file this policy came from (`policies/<id>.toml` for built-in ones).
+    pub origin: String,
+    /// Ids from the root base to this policy.
+    pub chain: Vec<String>,
+    pub documents: BTreeMap<String, Document>,
+    /// The effective category → class mapping.
+    pub classes: Classes,
+    /// What the chain changed against GB/T 45574-2025.
+    pub class_overrides: BTreeMap<String, Class>,
+    /// Categories declared beyond DESIGN.md's.
+    pub categories: BTreeSet<String>,
+    /// Sectors `--sector` and rules may name.
+    pub sectors: BTreeSet<String>,
+    pub rules: Vec<Rule>,
+}
+
+/// A rule ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub detail: Template,
+    /// "Provisions Art. 7(2)".
+    pub cite: String,
+    /// Id of the policy that defined it.
+    pub policy: String,
+    /// File of that policy.
+    pub origin: String,
+}
+
+impl Policy {
+    /// Is this a category or marker the policy may name?
+    pub fn knows_category(&self, c: &str) -> bool {
+        CATEGORIES.contains(&c) || is_marker(c) || self.categories.contains(c)
+    }
+}
+
+/// A parsed file and where it came from.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub spec: PolicySpec,
+    pub origin: String,
+    pub builtin: bool,
+}
+
+/// Resolve `id` among `entries`: apply the `extends` chain, then validate what needs the whole
+/// chain (categories, sectors, documents, groups).
+pub fn resolve(entries: &BTreeMap<String, Entry>, id: &str) -> Result<Policy> {
+    let mut stack = Vec::new();
+    resolve_in(entries, id, &mut stack)
+}
+
+fn resolve_in(entries: &BTreeMap<String, Entry>, id: &str, stack: &mut Vec<String>) -> Result<Policy> {
+    let entry = entries.get(id).ok_or_else(|| {
+        Error::Usage(format!("unknown policy {id:?}; known: {}", names(entries.keys().map(String::as_str))))
+    })?;
+    let spec = &entry.spec;
+    let origin = entry.origin.as_str();
+    stack.push(id.to_string());
+    let base = match &spec.extends {
+        None => None,
+        Some(b) => {
+            if let Some(pos) = stack.iter().position(|s| s == b) {
+                let mut chain = stack[pos..].to_vec();
+                chain.push(b.clone());
+                return Err(Error::config(origin, format!("key `extends`: cycle {}", chain.join(" → "))));
+            }
+            if !entries.contains_key(b) {
+                return Err(Error::config(
+                    origin,
+                    format!(
+                        "key `extends`: unknown policy {b:?}; known: {}",
+                        names(entries.keys().map(String::as_str))
+                    ),
+                ));
+            }
+            Some(resolve_in(entries, b, stack)?)
+        }
+    };
+    stack.pop();
+
+    let mut p = base.unwrap_or_else(|| Policy {
+        id: String::new(),
+        title: String::new(),
+        version: String::new(),
+        jurisdiction: String::new(),
+        extends: None,
+        description: None,
+        notes: Vec::new(),
+        origin: String::new(),
+        chain: Vec::new(),
+        documents: BTreeMap::new(),
+        classes: Classes::gb45574(),
+        class_overrides: BTreeMap::new(),
+        categories: BTreeSet::new(),
+        sectors: SECTORS.iter().map(|s| s.to_string()).collect(),
+        rules: Vec::new(),
+    });
+    p.id = spec.id.clone();
+    p.title = spec.title.clone();
+    p.version = spec.version.clone();
+    p.jurisdiction = spec.jurisdiction.clone();
+    p.extends = spec.extends.clone();
+    p.description = spec.description.clone();
+    p.notes.extend(spec.notes.iter().cloned());
+    p.origin = origin.to_string();
+    p.chain.push(spec.id.clone());
+    p.categories.extend(spec.categories.iter().cloned());
+    p.sectors.extend(spec.sectors.iter().cloned());
+    for (k, d) in &spec.documents {
+        p.documents.insert(k.clone(), d.clone());
+    }
+    for (c, class) in &spec.classes {
+        if !p.knows_category(c) {
+            return Err(Error::config(origin, format!("key `classes.{c}`: {}", unknown_category(c))));
+        }
+        p.class_overrides.insert(c.clone(), *class);
+        p.classes.map.insert(c.clone(), *class);
+    }
+    for (i, r) in spec.rules.iter().enumerate() {
+        let at = |m: String| Error::config(origin, format!("rules[{i}] `{}`: {m}", r.id));
+        let doc = p.documents.get(&r.cite.document).ok_or_else(|| {
+            at(format!(
+                "key `cite.document`: unknown document {:?}; known: {}",
+                r.cite.document,
+                names(p.documents.keys().map(String::as_str))
+            ))
+        })?;
+        check_when_names(&p, &r.when, "when").map_err(at)?;
+        let cite = match &r.cite.article {
+            Some(a) => format!("{} {a}", doc.short),
+            None => doc.short.clone(),
+        };
+        let rule = Rule {
+            detail: Template::parse(&r.detail).map_err(|m| at(format!("key `detail`: {m}")))?,
+            spec: r.clone(),
+            cite,
+            policy: spec.id.clone(),
+            origin: origin.to_string(),
+        };
+        match p.rules.iter().position(|x| x.spec.id == r.id) {
+            Some(j) => p.rules[j] = rule,
+            None => p.rules.push(rule),
+        }
+    }
+    check_groups(&p)?;
+    if p.rules.is_empty() {
+        return Err(Error::config(origin, "key `rules`: a policy needs at least one rule (its own or inherited)"));
+    }
+    Ok(p)
+}
+
+fn unknown_category(c: &str) -> String {
+    format!(
+        "unknown category {c:?}: not a category of DESIGN.md, not a marker `important:<sector>:<marker>` or \
+         `core:<marker>`, and not declared in the policy's `categories`"
+    )
+}
+
+/// Names inside a condition that need the chain: categories and sectors.
+fn check_when_names(p: &Policy, w: &When, key: &str) -> std::result::Result<(), String> {
+    let cats = w.category.iter().flatten().map(|c| (c, "category"));
+    let cp = w.category_persons.iter().flat_map(|cp| cp.categories.iter().map(|c| (c, "category_persons.categories")));
+    for (c, k) in cats.chain(cp) {
+        if !p.knows_category(c) {
+            return Err(format!("key `{key}.{k}`: {}", unknown_category(c)));
+        }
+    }
+    for (list, k) in [(&w.sector, "sector"), (&w.sector_not, "sector_not")] {
+        for s in list.iter().flatten() {
+            if !p.sectors.contains(s) {
+                return Err(format!(
+                    "key `{key}.{k}`: unknown sector {s:?}; known: {} (a policy may add its own in `sectors`)",
+                    names(p.sectors.iter().map(String::as_str))
+                ));
+            }
+        }
+    }
+    for (i, sub) in w.any.iter().flatten().enumerate() {
+        check_when_names(p, sub, &format!("{key}.any[{i}]"))?;
+    }
+    if let Some(n) = &w.not {
+        check_when_names(p, n, &format!("{key}.not"))?;
+    }
+    Ok(())
+}
+
+/// Every exempted group exists, no rule exempts its own group, and a `prohibited` rule is never
+/// in an exempted group: an exemption covers procedures, never a ban.
+fn check_groups(p: &Policy) -> Result<()> {
+    let groups: BTreeSet<&str> = p.rules.iter().flat_map(|r| r.spec.groups.iter().map(String::as_str)).collect();
+    for r in &p.rules {
+        let at = |m: String| Error::config(&r.origin, format!("rule `{}`: key `exempts`: {m}", r.spec.id));
+        for g in &r.spec.exempts {
+            if !groups.contains(g.as_str()) {
+                return Err(at(format!("no rule is in group {g:?}; groups: {}", names(groups.iter().copied()))));
+            }
+            if r.spec.groups.contains(g) {
+                return Err(at(format!("the rule is itself in group {g:?}")));
+            }
+            if let Some(x) =
+                p.rules.iter().find(|x| x.spec.groups.contains(g) && x.spec.verdict == RuleVerdict::Prohibited)
+            {
+                return Err(at(format!(
+                    "group {g:?} holds the prohibited rule `{}`: a ban cannot be exempted",
+                    x.spec.id
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A toml error as "line L, column C, rules[i] `id`, key `k`: message".
+fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> Error {
+    let msg = e.message().trim().replace('\n', " ");
+    let Some(span) = e.span() else {
+        return Error::config(path, msg);
+    };
+    let start = span.start.min(text.len());
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let mut place = format!("line {line}, column {col}");
+    // Which [[rules]] entry, and its id when the entry has one.
+    let headers: Vec<usize> = text
+        .match_indices("[[rules]]")
+        .filter(|(i, _)| text[..*i].rsplit('\n').next().is_some_and(|l| l.trim().is_empty()))
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(n) = headers.iter().rposition(|&h| h < start) {
+        place.push_str(&format!(", rules[{n}]"));
+        let end = headers.get(n + 1).copied().unwrap_or(text.len());
+        if let Some(id) = text[headers[n]..end].lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == "id").then(|| v.trim().trim_matches('"').to_string())
+        }) {
+            place.push_str(&format!(" `{id}`"));
+        }
+    }
+    // The key whose value is at fault: the last `key =` before the span on its line (the
+    // message names the key itself when the key is the fault).
+    let line_before = before.rsplit('\n').next().unwrap_or("");
+    let names_key = ["unknown field", "missing field", "duplicate"].iter().any(|p| msg.starts_with(p));
+    if let Some(eq) = line_before.rfind('=').filter(|_| !names_key).map(|i| line_before[..i].trim_end()) {
+        let key: String = eq
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || *c == '.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if !key.is_empty() && !msg.contains(&format!("`{key}`")) {
+            place.push_str(&format!(", key `{key}`"));
+        }
+    }
+    Error::config(path, format!("{place}: {msg}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+id = "base"
+title = "t"
+version = "1"
+jurisdiction = "CN"
+[documents.p]
+title = "Provisions"
+short = "Provisions"
+
+[[rules]]
+id = "a"
+when = { ciio = true }
+verdict = "security_assessment"
+cite = { document = "p", article = "Art. 7(1)" }
+confirmed = true
+"#;
+
+    fn set(files: &[(&str, &str)]) -> Result<BTreeMap<String, Entry>> {
+        let mut m = BTreeMap::new();
+        for (path, text) in files {
+            let spec = PolicySpec::parse(path, text)?;
+            m.insert(spec.id.clone(), Entry { spec, origin: path.to_string(), builtin: false });
+        }
+        Ok(m)
+    }
+
+    fn parse_err(text: &str) -> String {
+        PolicySpec::parse("my/base.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn parses_and_resolves() {
+        let s = set(&[("p/base.toml", BASE)]).unwrap();
+        let p = resolve(&s, "base").unwrap();
+        assert_eq!(p.rules.len(), 1);
+        assert_eq!(p.rules[0].cite, "Provisions Art. 7(1)");
+        assert_eq!(p.chain, ["base"]);
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_key() {
+        let e = parse_err(&BASE.replace("confirmed = true", "confirmed = true\nconfimed = true"));
+        assert!(e.starts_with("my/base.toml: "), "{e}");
+        assert!(e.contains("confimed") && e.contains("rules[0] `a`"), "{e}");
+        let e = parse_err(&BASE.replace("ciio = true", "ciio = true, cio = false"));
+        assert!(e.contains("`cio`"), "{e}");
+        let e = parse_err(&format!("colour = 1\n{BASE}"));
+        assert!(e.contains("`colour`") && e.contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn unknown_verdict_names_the_key() {
+        let e = parse_err(&BASE.replace("\"security_assessment\"", "\"alow\""));
+        assert!(e.contains("my/base.toml") && e.contains("key `verdict`") && e.contains("alow"), "{e}");
+        assert!(e.contains("`allow`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_class_scenario_in_conditions() {
+        let e = parse_err(&BASE.replace("ciio = true", "has = [\"persnal\"]"));
+        assert!(e.contains("key `has`") && e.contains("persnal"), "{e}");
+        let e = parse_err(&BASE.replace("ciio = true", "scenario = \"shopping\""));
+        assert!(e.contains("key `scenario`") && e.contains("shopping") && e.contains("`contract`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_category_names_file_rule_and_key() {
+        let text = BASE.replace("ciio = true", "category = \"genetc\"");
+        let e = resolve(&set(&[("p/base.toml", &text)]).unwrap(), "base").unwrap_err().to_string();
+        assert!(e.starts_with("p/base.toml: rules[0] `a`: key `when.category`"), "{e}");
+        assert!(e.contains("genetc"), "{e}");
+        // nested and in category_persons
+        let text = BASE.replace(
+            "ciio = true",
+            "any = [{ ciio = true }, { category_persons = { categories = [\"bank_crad\"], gt = 1 } }]",
+        );
+        let e = resolve(&set(&[("p/base.toml", &text)]).unwrap(), "base").unwrap_err().to_string();
+        assert!(e.contains("key `when.any[1].category_persons.categories`") && e.contains("bank_crad"), "{e}");
+        // markers and declared categories are fine
+        let text = BASE.replace("ciio = true", "category = [\"important:ai:weights\", \"my_cat\"]");
+        let text = text.replace("version = \"1\"", "version = \"1\"\ncategories = [\"my_cat\"]");
+        resolve(&set(&[("p/base.toml", &text)]).unwrap(), "base").unwrap();
+    }
+
+    #[test]
+    fn unknown_class_table_key_and_sector() {
+        let text = format!("{}\n[classes]\nbank_crad = \"sensitive\"\n", BASE.split("[[rules]]").next().unwrap())
+            + "[[rules]]"
+            + BASE.split("[[rules]]").nth(1).unwrap();
+        let e = resolve(&set(&[("p/base.toml", &text)]).unwrap(), "base").unwrap_err().to_string();
+        assert!(e.contains("key `classes.bank_crad`"), "{e}");
+        let text = BASE.replace("ciio = true", "sector = \"automtive\"");
+        let e = resolve(&set(&[("p/base.toml", &text)]).unwrap(), "base").unwrap_err().to_string();
+        assert!(e.contains("key `when.sector`") && e.contains("automtive"), "{e}");
+    }
+
+    #[test]
+    fn unknown_document_and_placeholder() {
+        let e =
+            resolve(&set(&[("p/base.toml", &BASE.replace("document = \"p\"", "document = \"q\""))]).unwrap(), "base")
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains("key `cite.document`") && e.contains("\"q\""), "{e}");
+        let e = parse_err(&BASE.replace("confirmed = true", "confirmed = true\ndetail = \"{sensitve}\""));
+        assert!(e.contains("key `detail`") && e.contains("sensitve"), "{e}");
+    }
+
+    #[test]
+    fn shape_errors() {
+        let e = parse_err(&BASE.replace("ciio = true", "sensitive_persons_gte = 10, sensitive_persons_lt = 10"));
+        assert!(e.contains("sensitive_persons_lt"), "{e}");
+        let e = parse_err(&BASE.replace("when = { ciio = true }", "when = {}"));
+        assert!(e.contains("key `when`"), "{e}");
+        let e = parse_err(&BASE.replace("\"security_assessment\"", "\"separate_regime\""));
+        assert!(e.contains("key `regime`"), "{e}");
+        let e = parse_err(&BASE.replace("id = \"base\"", "id = \"other\""));
+        assert!(e.contains("key `id`"), "{e}");
+        let e = parse_err(&BASE.replace("confirmed = true", "confirmed = true\nexempts = [\"x\"]"));
+        assert!(e.contains("key `exempts`"), "{e}");
+        let e = parse_err(&BASE.replace("ciio = true", "marker_prefix = \"importent:\""));
+        assert!(e.contains("marker_prefix"), "{e}");
+    }
+
+    #[test]
+    fn extends_inherits_and_replaces() {
+        let child = r#"
+id = "child"
+title = "c"
+version = "1"
+jurisdiction = "CN-X"
+extends = "base"
+[classes]
+passport = "sensitive"
+[[rules]]
+id = "a"
+when = { ciio = true }
+verdict = "prohibited"
+cite = { document = "p" }
+confirmed = true
+[[rules]]
+id = "b"
+when = { category = "genetic" }
+verdict = "separate_regime"
+regime = "human_genetic_resources"
+cite = { document = "p" }
+confirmed = true
+"#;
+        let s = set(&[("p/base.toml", BASE), ("p/child.toml", child)]).unwrap();
+        let p = resolve(&s, "child").unwrap();
+        assert_eq!(p.chain, ["base", "child"]);
+        assert_eq!(p.rules.iter().map(|r| r.spec.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(p.rules[0].spec.verdict, RuleVerdict::Prohibited);
+        assert_eq!(p.rules[0].origin, "p/child.toml");
+        assert_eq!(p.classes.class_of("passport"), Class::Sensitive);
+        assert_eq!(p.classes.class_of("bank_card"), Class::Sensitive);
+    }
+
+    #[test]
+    fn cycles_are_named() {
+        let a = BASE.replace("id = \"base\"", "id = \"a\"\nextends = \"b\"");
+        let b = BASE.replace("id = \"base\"", "id = \"b\"\nextends = \"a\"");
+        let s = set(&[("p/a.toml", &a), ("p/b.toml", &b)]).unwrap();
+        let e = resolve(&s, "a").unwrap_err().to_string();
+        assert!(e.contains("key `extends`: cycle a → b → a"), "{e}");
+        assert!(e.starts_with("p/b.toml"), "{e}");
+        let selfish = BASE.replace("id = \"base\"", "id = \"base\"\nextends = \"base\"");
+        let e = resolve(&set(&[("p/base.toml", &selfish)]).unwrap(), "base").unwrap_err().to_string();
+        assert!(e.contains("cycle base → base"), "{e}");
+        let orphan = BASE.replace("id = \"base\"", "id = \"base\"\nextends = \"nowhere\"");
+        let e = resolve(&set(&[("p/base.toml", &orphan)]).unwrap(), "base").unwrap_err().to_string();
+        assert!(e.contains("key `extends`: unknown policy \"nowhere\""), "{e}");
+    }
+
+    #[test]
+    fn exemptions_must_name_groups_and_never_cover_a_ban() {
+        let extra = r#"
+[[rules]]
+id = "ex"
+when = { scenario = "contract" }
+verdict = "allow"
+cite = { document = "p" }
+confirmed = true
+exempts = ["vol"]
+"#;
+        let text = format!("{BASE}{extra}");
+        let e = resolve(&set(&[("p/base.toml", &text)]).unwrap(), "base").unwrap_err().to_string();
+        assert!(e.contains("rule `ex`: key `exempts`") && e.contains("\"vol\""), "{e}");
+        let text = format!("{}{extra}", BASE.replace("confirmed = true", "confirmed = true\ngroups = [\"vol\"]"));
+        resolve(&set(&[("p/base.toml", &text)]).unwrap(), "base").unwrap();
+        let banned = BASE
+            .replace("confirmed = true", "confirmed = true\ngroups = [\"vol\"]")
+            .replace("\"security_assessment\"", "\"prohibited\"");
+        let e =
+            resolve(&set(&[("p/base.toml", &format!("{banned}{extra}"))]).unwrap(), "base").unwrap_err().to_string();
+        assert!(e.contains("ban cannot be exempted"), "{e}");
+    }
+}
