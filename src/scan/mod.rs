@@ -137,7 +137,11 @@ impl ScannerBuilder {
             .thread_name(|i| format!("xborder-scan-{i}"))
             .build()
             .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", self.opts.threads)))?;
+        let workers = (0..self.opts.threads.max(1))
+            .map(|_| std::sync::Mutex::new((catalogue.worker(), Vec::with_capacity(64))))
+            .collect();
         Ok(Scanner {
+            workers,
             catalogue: Arc::new(catalogue),
             pool,
             opts: self.opts,
@@ -154,6 +158,8 @@ impl ScannerBuilder {
 /// A configured scanner: build once, scan many inputs or batches.
 pub struct Scanner {
     catalogue: Arc<Catalogue>,
+    /// Per pool thread: the regex worker and a key scratch buffer.
+    workers: Vec<std::sync::Mutex<(Worker, Vec<u8>)>>,
     pool: rayon::ThreadPool,
     opts: ScanOptions,
     hasher: KeyHasher,
@@ -350,7 +356,7 @@ impl Scanner {
         base_row: u64,
         out: &mut SliceOut,
     ) -> Option<&'v str> {
-        let t = v.trim();
+        let t = trim(v);
         if t.is_empty() {
             return None;
         }
@@ -371,9 +377,9 @@ impl Scanner {
                 return None;
             }
             if self.key_det[di] {
+                // The key carries its category to its person; the row needs no flag for it.
                 self.push_key(di, t, row, !col.related, scratch, out);
-            }
-            if !col.related {
+            } else if !col.related {
                 out.flags.push((row, self.cat_bits[di]));
             }
             return None;
@@ -448,6 +454,15 @@ impl Scanner {
         } else {
             crate::detect::mask::mask(self.catalogue.detectors[di].mask, s)
         }
+    }
+}
+
+/// `str::trim`, skipped when the value plainly needs none (the common case).
+#[inline]
+fn trim(v: &str) -> &str {
+    match (v.as_bytes().first(), v.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a > b' ' && a < 0x80 && b > b' ' && b < 0x80 => v,
+        _ => v.trim(),
     }
 }
 
@@ -594,10 +609,14 @@ impl<'s> ScanSession<'s> {
         let outs: Vec<SliceOut> = scanner.pool.install(|| {
             tasks
                 .par_iter()
-                .map_init(
-                    || (cat.worker(), Vec::with_capacity(64)),
-                    |(w, scratch), &(li, s, e)| scanner.run_slice(w, scratch, &leaves[li], &ctxs[li], (s, e), base),
-                )
+                .map(|&(li, s, e)| {
+                    // One worker per pool thread for the scanner's life: its regex cache stays
+                    // warm across batches. The lock is only ever taken by its own thread.
+                    let slot = rayon::current_thread_index().unwrap_or(0) % scanner.workers.len();
+                    let mut guard = scanner.workers[slot].lock().unwrap_or_else(|p| p.into_inner());
+                    let (w, scratch) = &mut *guard;
+                    scanner.run_slice(w, scratch, &leaves[li], &ctxs[li], (s, e), base)
+                })
                 .collect()
         });
         for (o, &(li, _, _)) in outs.iter().zip(&tasks) {
