@@ -410,7 +410,7 @@ mod tests {
             for m in &d.spec.examples.matches {
                 let b = m.trim().as_bytes()[0] as usize;
                 assert!(firsts[b], "{}: example {m:?} starts with a byte its pattern cannot", d.id());
-                assert_eq!(c.exact(m.trim()).map(|i| c.get(i).category()).is_some(), true, "{}: {m:?}", d.id());
+                assert!(c.exact(m.trim()).is_some(), "{}: {m:?} is not accepted as a whole value", d.id());
             }
         }
         // And the table does cut: a name never reaches the phone validator.
