@@ -144,6 +144,16 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         session.fail_input(id, e);
     }
     let mut report = session.report();
+    if std::env::var_os("XBORDER_STATS").is_some() {
+        // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
+        let p = session.persons();
+        eprintln!(
+            "xborder: stats: {} distinct person keys, person set ≈ {} bytes ({:.1} bytes/key)",
+            p.keys(),
+            p.approx_bytes(),
+            p.approx_bytes() as f64 / p.keys().max(1) as f64
+        );
+    }
     // No ledger yet: the year to date is this export.
     let mut facts = Facts::from_report(&report, session.category_persons());
     facts.ciio = a.ciio;

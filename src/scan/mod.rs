@@ -564,22 +564,48 @@ impl<'s> ScanSession<'s> {
             }
         };
         self.inputs[id.0].info = Some(src.info.clone());
+        // Three stages overlap: reading batch k+2, scanning batch k+1's slices, and merging batch
+        // k into the persons (the one serial step).
+        let (inputs, persons) = (&mut self.inputs, &mut self.persons);
+        let acc = &mut inputs[id.0];
+        let mut failure = None;
         scanner.pool.install(|| {
             let mut next = src.next();
+            let mut carry: Option<BatchOut> = None;
             loop {
                 match next {
                     None => break,
                     Some(Err(e)) => {
-                        self.fail_input(id, e);
+                        failure = Some(e);
                         break;
                     }
                     Some(Ok(batch)) => {
-                        let (n, ()) = rayon::join(|| src.next(), || self.scan_batch(id, &batch));
+                        let pending = carry.take();
+                        let (n, (out, ())) = rayon::join(
+                            || src.next(),
+                            || {
+                                rayon::join(
+                                    || scan_slices(scanner, acc, &batch),
+                                    || {
+                                        if let Some(c) = pending {
+                                            merge_persons(persons, c)
+                                        }
+                                    },
+                                )
+                            },
+                        );
+                        carry = Some(out);
                         next = n;
                     }
                 }
             }
+            if let Some(c) = carry {
+                merge_persons(persons, c);
+            }
         });
+        if let Some(e) = failure {
+            self.fail_input(id, e);
+        }
         for e in src.soft_errors() {
             self.fail_input(id, e);
         }
@@ -589,72 +615,8 @@ impl<'s> ScanSession<'s> {
 
     /// Scan one batch of an input.
     pub fn scan_batch(&mut self, id: InputId, batch: &RecordBatch) {
-        let scanner = self.scanner;
-        let cat = &*scanner.catalogue;
-        let leaves = flatten(batch);
-        let acc = &mut self.inputs[id.0];
-        let cols: Vec<usize> = leaves.iter().map(|l| acc.column(&l.path, cat, &scanner.cat_bits)).collect();
-        let ctxs: Vec<ColumnCtx> = cols.iter().map(|&c| acc.columns[c].ctx.clone()).collect();
-        let mut tasks = Vec::new();
-        for (li, leaf) in leaves.iter().enumerate() {
-            let n = leaf.array.len();
-            let mut s = 0;
-            while s < n {
-                let e = (s + SLICE).min(n);
-                tasks.push((li, s, e));
-                s = e;
-            }
-        }
-        let base = acc.rows;
-        let outs: Vec<SliceOut> = scanner.pool.install(|| {
-            tasks
-                .par_iter()
-                .map(|&(li, s, e)| {
-                    // One worker per pool thread for the scanner's life: its regex cache stays
-                    // warm across batches. The lock is only ever taken by its own thread.
-                    let slot = rayon::current_thread_index().unwrap_or(0) % scanner.workers.len();
-                    let mut guard = scanner.workers[slot].lock().unwrap_or_else(|p| p.into_inner());
-                    let (w, scratch) = &mut *guard;
-                    scanner.run_slice(w, scratch, &leaves[li], &ctxs[li], (s, e), base)
-                })
-                .collect()
-        });
-        for (o, &(li, _, _)) in outs.iter().zip(&tasks) {
-            acc.columns[cols[li]].tally += &o.tally;
-        }
-        acc.rows += batch.num_rows() as u64;
-        // Persons: keys of one row are one person; a row's categories go to that person.
-        let n = batch.num_rows();
-        let mut row_bits = vec![0u64; n];
-        let mut row_node = vec![u32::MAX; n];
-        let p = &mut self.persons;
-        for o in &outs {
-            for &(r, b) in &o.flags {
-                row_bits[r as usize] |= b;
-            }
-            for k in &o.keys {
-                let node = p.node(k.hash);
-                p.add_flags(node, k.flags);
-                if k.own {
-                    let r = k.row as usize;
-                    if row_node[r] == u32::MAX {
-                        row_node[r] = node;
-                    } else {
-                        row_node[r] = p.union(row_node[r], node);
-                    }
-                }
-            }
-        }
-        for r in 0..n {
-            if row_bits[r] == 0 {
-                continue;
-            }
-            if row_node[r] != u32::MAX {
-                p.add_flags(row_node[r], row_bits[r]);
-            } else {
-                p.add_unlinked(row_bits[r]);
-            }
-        }
+        let out = scan_slices(self.scanner, &mut self.inputs[id.0], batch);
+        merge_persons(&mut self.persons, out);
     }
 
     /// Distinct persons per category found so far: a person counts once for each category their
@@ -748,5 +710,83 @@ mod tests {
         assert_eq!(by.get("bank_card"), Some(&1));
         assert_eq!(by.get("minor"), Some(&1));
         assert_eq!(session.report().persons.total, 2);
+    }
+}
+
+/// What the slices of one batch found, before it is merged into the persons.
+struct BatchOut {
+    rows: usize,
+    slices: Vec<SliceOut>,
+}
+
+/// Scan a batch's slices in parallel and merge their tallies into the input's columns.
+fn scan_slices(scanner: &Scanner, acc: &mut InputAcc, batch: &RecordBatch) -> BatchOut {
+    let cat = &*scanner.catalogue;
+    let leaves = flatten(batch);
+    let cols: Vec<usize> = leaves.iter().map(|l| acc.column(&l.path, cat, &scanner.cat_bits)).collect();
+    let ctxs: Vec<ColumnCtx> = cols.iter().map(|&c| acc.columns[c].ctx.clone()).collect();
+    let mut tasks = Vec::new();
+    for (li, leaf) in leaves.iter().enumerate() {
+        let n = leaf.array.len();
+        let mut s = 0;
+        while s < n {
+            let e = (s + SLICE).min(n);
+            tasks.push((li, s, e));
+            s = e;
+        }
+    }
+    let base = acc.rows;
+    let slices: Vec<SliceOut> = scanner.pool.install(|| {
+        tasks
+            .par_iter()
+            .map(|&(li, s, e)| {
+                // One worker per pool thread for the scanner's life: its regex cache stays warm
+                // across batches. The lock is only ever taken by its own thread.
+                let slot = rayon::current_thread_index().unwrap_or(0) % scanner.workers.len();
+                let mut guard = scanner.workers[slot].lock().unwrap_or_else(|p| p.into_inner());
+                let (w, scratch) = &mut *guard;
+                scanner.run_slice(w, scratch, &leaves[li], &ctxs[li], (s, e), base)
+            })
+            .collect()
+    });
+    for (o, &(li, _, _)) in slices.iter().zip(&tasks) {
+        acc.columns[cols[li]].tally += &o.tally;
+    }
+    acc.rows += batch.num_rows() as u64;
+    BatchOut { rows: batch.num_rows(), slices }
+}
+
+/// Persons: keys of one row are one person; a row's other categories go to that person, or make
+/// it an unlinked row when it has no key.
+fn merge_persons(p: &mut PersonSet, out: BatchOut) {
+    let n = out.rows;
+    let mut row_bits = vec![0u64; n];
+    let mut row_node = vec![u32::MAX; n];
+    for o in &out.slices {
+        for &(r, b) in &o.flags {
+            row_bits[r as usize] |= b;
+        }
+        for k in &o.keys {
+            let node = p.node(k.hash);
+            p.add_flags(node, k.flags);
+            if k.own {
+                let r = k.row as usize;
+                if row_node[r] == u32::MAX {
+                    row_node[r] = node;
+                } else {
+                    row_node[r] = p.union(row_node[r], node);
+                }
+            }
+        }
+    }
+    for r in 0..n {
+        if row_bits[r] == 0 {
+            continue;
+        }
+        if row_node[r] != u32::MAX {
+            p.add_flags(row_node[r], row_bits[r]);
+        } else {
+            p.add_unlinked(row_bits[r]);
+        }
     }
 }
