@@ -22,6 +22,12 @@ pub struct DetectorSpec {
     /// between a CJK character and a digit.
     #[serde(default)]
     pub pattern: Option<String>,
+    /// Dictionary terms (diagnoses, religions, credit and criminal-record words). A whole cell
+    /// holding one is accepted; with `free_text` (default true) they are also found inside free
+    /// text, by one Aho-Corasick automaton for the whole catalogue. ASCII terms match whole words,
+    /// case-insensitively.
+    #[serde(default)]
+    pub keywords: Vec<String>,
     /// Cell lengths (bytes, after trimming) the detector can match whole.
     #[serde(default)]
     pub min_len: Option<usize>,
@@ -77,8 +83,11 @@ impl DetectorSpec {
         if spec.id != stem {
             return Err(Error::config(path, format!("key `id`: {:?} does not match the file name {stem:?}", spec.id)));
         }
-        if spec.validator.is_none() && spec.pattern.is_none() {
-            return Err(Error::config(path, "a detector needs a `validator` or a `pattern`"));
+        if spec.validator.is_none() && spec.pattern.is_none() && spec.keywords.is_empty() {
+            return Err(Error::config(path, "a detector needs a `validator`, a `pattern` or `keywords`"));
+        }
+        if let Some(k) = spec.keywords.iter().find(|k| k.trim().is_empty() || k.trim() != k.as_str()) {
+            return Err(Error::config(path, format!("key `keywords`: {k:?} is empty or has surrounding spaces")));
         }
         if spec.examples.matches.is_empty() || spec.examples.no_match.is_empty() {
             return Err(Error::config(path, "key `examples`: both `match` and `no_match` need at least one value"));

@@ -174,6 +174,8 @@ struct ColumnCtx {
     /// Category bits the column name names (0: none). A value that validates only as another
     /// category there (an ID with a typo that happens to pass Luhn) is counted, not trusted.
     hinted: u64,
+    /// A `header_required` detector the name hints: asked before the priority order.
+    first: Option<crate::detect::DetectorId>,
 }
 
 struct KeyHit {
@@ -290,6 +292,22 @@ impl Scanner {
                 // Too small to hold any identifier.
                 out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
             }
+            // A float is judged only where the column name hints a category (`lat`, `经度`):
+            // prices and measures stay unread.
+            DataType::Float64 if col.hinted != 0 => {
+                let f = a.as_primitive::<types::Float64Type>();
+                for i in range.0..range.1 {
+                    if f.is_null(i) || leaf.row_of(i) == u32::MAX {
+                        continue;
+                    }
+                    use std::fmt::Write;
+                    buf.clear();
+                    let _ = write!(buf, "{}", f.value(i));
+                    let s = std::mem::take(&mut buf);
+                    let _ = self.cell(scratch, &s, leaf.row_of(i), i, col, base_row, &mut out);
+                    buf = s;
+                }
+            }
             DataType::Null => {}
             _ => {
                 out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
@@ -356,7 +374,7 @@ impl Scanner {
         }
         let cat = &*self.catalogue;
         out.tally.values += 1;
-        if let Some(d) = cat.exact(t) {
+        if let Some(d) = cat.exact_first(t, col.first) {
             let di = d as usize;
             out.tally.exact[di] += 1;
             out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, t));
@@ -386,7 +404,8 @@ impl Scanner {
         if texty {
             out.tally.text_values += 1;
         }
-        (candidate && cat.has_text_detectors()).then_some(t)
+        // Dictionary terms (diagnoses, credit words) need no digit: every free-text value goes.
+        ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some(t)
     }
 
     /// Search the collected free-text values of a slice in one pass.
@@ -499,7 +518,8 @@ impl InputAcc {
         }
         let header = cat.header_info(path);
         let hinted = header.hints.iter().fold(0, |m, &d| m | cat_bits[d as usize]);
-        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted };
+        let first = cat.first_hinted(&header.hints);
+        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first };
         self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
         self.by_path.insert(path.to_string(), self.columns.len() - 1);
         self.columns.len() - 1
