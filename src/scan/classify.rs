@@ -152,9 +152,12 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
 
     let texty = pct(t.text_values) >= TEXT_SHARE;
     // Whole-cell identifiers in a free-text column are mentions too.
+    // Only detectors that search text themselves: a short Chinese word that happens to read as a
+    // name or a region is not a mention of one.
     if texty {
         for d in 0..cat.len() {
-            if t.exact[d] > 0 {
+            let det = cat.get(d as u16);
+            if t.exact[d] > 0 && (det.free_text || det.keywords_in_text) {
                 *text_counts.entry(cat.get(d as u16).category().to_string()).or_default() += t.exact[d];
             }
         }

@@ -11,7 +11,11 @@ const MIN_DIMS: usize = 16;
 
 pub fn biometric_template(s: &str, ctx: &Ctx) -> bool {
     let b = s.as_bytes();
-    if b.len() < 64 || b.len() > media_ref::MAX_LEN {
+    if b.len() < 64 {
+        // Too short for a vector or a template: a face photo's URL at most.
+        return media_ref::image_ref(s, ctx);
+    }
+    if b.len() > media_ref::MAX_LEN {
         return false;
     }
     match b[0] {
