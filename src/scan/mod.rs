@@ -292,19 +292,21 @@ impl Scanner {
                 // Too small to hold any identifier.
                 out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
             }
-            // A float is judged only where the column name hints a category (`lat`, `经度`):
-            // prices and measures stay unread.
-            DataType::Float64 if col.hinted != 0 => {
-                let f = a.as_primitive::<types::Float64Type>();
+            // Floats and dates are judged only where the column name hints a category (`lat`,
+            // `经度`, `出生日期`): prices, measures and event dates stay unread.
+            DataType::Float64 | DataType::Float32 | DataType::Date32 | DataType::Date64 if col.hinted != 0 => {
+                let fmt = arrow_cast::display::FormatOptions::default();
+                let Ok(f) = arrow_cast::display::ArrayFormatter::try_new(a.as_ref(), &fmt) else { return out };
                 for i in range.0..range.1 {
-                    if f.is_null(i) || leaf.row_of(i) == u32::MAX {
+                    let row = leaf.row_of(i);
+                    if a.is_null(i) || row == u32::MAX {
                         continue;
                     }
                     use std::fmt::Write;
                     buf.clear();
                     let _ = write!(buf, "{}", f.value(i));
                     let s = std::mem::take(&mut buf);
-                    let _ = self.cell(scratch, &s, leaf.row_of(i), i, col, base_row, &mut out);
+                    let _ = self.cell(scratch, &s, row, i, col, base_row, &mut out);
                     buf = s;
                 }
             }

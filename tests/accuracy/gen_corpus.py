@@ -143,9 +143,16 @@ PINYIN_S = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu",
 PINYIN_G = ["Wei", "Fang", "Na", "Min", "Jing", "Li", "Qiang", "Lei", "Jun", "Yang", "Xiaoming", "Yuxuan", "Zihan", "Haoran", "Jiahui", "Tao", "Ming", "Chao", "Xia", "Ping"]
 
 
+RARE_GIVEN = "骁珂瀚芃禾昕玥璟琨翊岑霁铎澈沅珩笙湉"
+COMPOUND = ["欧阳", "司马", "诸葛", "上官", "司徒"]
+
+
 def cn_name():
-    g = R.choice(GIVEN) + (R.choice(GIVEN) if R.random() < 0.6 else "")
-    return R.choice(SURN) + g
+    """Mostly common given-name characters, some rare ones (a real column has both)."""
+    pool = RARE_GIVEN if R.random() < 0.12 else GIVEN
+    g = R.choice(pool) + (R.choice(GIVEN) if R.random() < 0.6 else "")
+    surname = R.choice(COMPOUND) if R.random() < 0.03 else R.choice(SURN)
+    return surname + g
 
 
 def py_name():
@@ -159,7 +166,14 @@ CITIES = [("北京市", "北京", "朝阳区"), ("上海市", "上海", "浦东�
 ROADS = ["建国路", "人民南路", "科技园南路", "文三路", "中山北路", "解放大道", "长安街", "祖冲之路", "珞喻路", "香港中路"]
 
 
+EXTRA_ADDR = ["北京市海淀区中关村大街27号", "江苏省苏州市工业园区星湖街328号", "杭州市余杭区五常街道文一西路969号", "上海市徐汇区漕溪北路595号A座",
+              "深圳市福田区福华三路88号", "广州市越秀区北京路步行街12号之一", "成都市高新区天府大道北段1700号", "湖南省长沙市岳麓区麓山南路2号",
+              "天津市和平区南京路189号", "重庆市渝中区解放碑八一路177号"]
+
+
 def address():
+    if R.random() < 0.2:
+        return R.choice(EXTRA_ADDR)
     prov, city, dist = R.choice(CITIES)
     road = R.choice(ROADS)
     head = prov if prov.endswith("市") else prov + city + "市"
@@ -247,6 +261,18 @@ def pnr():
     return "".join(R.choice(a) for _ in range(2)) + "".join(R.choice(a + "23456789") for _ in range(4))
 
 
+def noisy(f, p=0.08):
+    """A real column: mostly values, some empties and placeholders."""
+    def g():
+        x = R.random()
+        if x < p / 2:
+            return ""
+        if x < p:
+            return R.choice(["未知", "-", "N/A", "无"])
+        return f()
+    return g
+
+
 # ---------------------------------------------------------------- tables
 LABELS = {}
 
@@ -302,8 +328,8 @@ def main():
     N = 200
 
     # 1 customers (Chinese headers)
-    rows = [{"客户编号": "C%07d" % i, "姓名": cn_name(), "身份证号": resident_id(), "手机号": phone(), "邮箱": email(), "出生日期": birth(),
-             "收货地址": address(), "城市": city(), "注册时间": "2024-%02d-%02d 10:%02d:00" % (R.randint(1, 12), R.randint(1, 28), R.randint(0, 59))} for i in range(N)]
+    rows = [{"客户编号": "C%07d" % i, "姓名": noisy(cn_name)(), "身份证号": noisy(resident_id)(), "手机号": noisy(phone)(), "邮箱": noisy(email)(), "出生日期": birth(),
+             "收货地址": noisy(address)(), "城市": noisy(city)(), "注册时间": "2024-%02d-%02d 10:%02d:00" % (R.randint(1, 12), R.randint(1, 28), R.randint(0, 59))} for i in range(N)]
     table("customers.csv", rows, {"客户编号": [], "姓名": ["person_name"], "身份证号": ["resident_id"], "手机号": ["phone"], "邮箱": ["email"],
                                  "出生日期": ["birth_date"], "收货地址": ["address"], "城市": ["coarse_location"], "注册时间": []})
 
@@ -493,11 +519,38 @@ def main():
     rows = [{"review": R.choice(REVIEWS), "rating": R.randint(1, 5), "product_name": R.choice(PRODUCTS), "sku": sku()} for _ in range(N)]
     table("reviews.csv", rows, {"review": [], "rating": [], "product_name": [], "sku": []}, decoys=["review", "product_name", "sku"])
 
+    # 36b GBK-encoded export with status words, departments and store names (decoys)
+    rows = [{"员工姓名": noisy(cn_name)(), "部门": R.choice(["市场部", "技术部", "财务部", "人力资源部", "客服中心"]), "门店": R.choice(["王府井店", "万达广场店", "高新店", "龙华店", "金沙店"]),
+             "状态": R.choice(["已发货", "待付款", "已完成", "退款中", "普通"]), "工作城市": city(), "手机": phone()} for _ in range(N)]
+    path = os.path.join(OUT, "staff_gbk.csv")
+    with open(path, "w", newline="", encoding="gbk") as f:
+        w = csv.writer(f)
+        w.writerow(list(rows[0].keys()))
+        for r in rows:
+            w.writerow(list(r.values()))
+    LABELS["staff_gbk.csv"] = {"columns": {"员工姓名": ["person_name"], "部门": [], "门店": [], "状态": [], "工作城市": ["coarse_location"], "手机": ["phone"]},
+                               "decoys": ["部门", "门店", "状态"]}
+
+    # 36c top-level JSON array with English prose decoys and measures
+    rows = [{"product": R.choice(PRODUCTS), "description": R.choice(["Hypoallergenic cotton, machine washable", "Keep this secret recipe tea sealed", "Long sleeve tee for daily wear",
+                                                                     "请勿泄露公司机密信息", "Version 2.1.3 firmware, build 20240105"]),
+             "temperature_c": round(R.uniform(-10, 40), 4), "score": round(R.uniform(0, 1), 6), "lat_approx": round(R.uniform(22, 40), 2)} for _ in range(N)]
+    with open(os.path.join(OUT, "catalogue_array.json"), "w", encoding="utf-8") as f:
+        json.dump(rows, f, ensure_ascii=False)
+    LABELS["catalogue_array.json"] = {"columns": {k: [] for k in rows[0]}, "decoys": ["product", "description", "temperature_c", "score"]}
+
+    # 36d device specifications: serial ports, model numbers, hex ids (decoys for genetic and ICD codes)
+    rows = [{"model": R.choice(["T10.5", "X200", "GW-3000"]), "spec": R.choice(["接口：rs232/rs485，波特率9600", "支持RS485总线，最大功耗12.5W", "工作温度-20~70℃，IP65防护",
+                                                                              "固件v3.2.1，芯片ESP32-C3", "尺寸120x80x25mm，重量0.35kg"]),
+             "firmware_hash": "".join(R.choice("0123456789ABCDEF") for _ in range(40)), "gene_panel_price": price()} for _ in range(N)]
+    table("device_specs.csv", rows, {"model": [], "spec": [], "firmware_hash": [], "gene_panel_price": []}, decoys=["model", "spec", "firmware_hash", "gene_panel_price"])
+
     # 36 customer service log: free text with several categories
     rows = [{"ticket": "T%06d" % i} for i in range(N)]
     nc = with_notes(rows, "对话记录", [("phone", 0.2, lambda: "客户留了手机" + phone()), ("resident_id", 0.1, lambda: "身份证" + resident_id()),
                                      ("email", 0.1, lambda: "邮箱" + email()), ("medical_health", 0.1, lambda: "客户称有" + R.choice(["糖尿病", "高血压", "哮喘"])),
-                                     ("bank_card", 0.05, lambda: "退款到卡" + bank_card())])
+                                     ("bank_card", 0.05, lambda: "退款到卡" + bank_card()),
+                                     ("genetic", 0.03, lambda: "基因报告提示rs1801133位点突变")])
     table("service_log.csv", rows, {"ticket": [], "对话记录": nc})
 
     with open(os.path.join(ROOT, "labels.json"), "w", encoding="utf-8") as f:
