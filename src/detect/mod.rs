@@ -570,6 +570,62 @@ mod tests {
     }
 
     #[test]
+    fn keywords_and_markings_in_cells() {
+        let c = cat();
+        let mut w = c.worker();
+        let cells = [
+            "客户称有糖尿病，需要复诊",
+            "普通咨询",
+            "关于试验安排的通知 机密★10年",
+            "这是我们的小秘密",
+            "Dx E11.9, allergy to penicillin",
+        ];
+        let mut text = String::new();
+        let mut ranges = Vec::new();
+        for cell in cells {
+            let s = text.len() as u32;
+            text.push_str(cell);
+            ranges.push((s, text.len() as u32));
+            text.push('\n');
+        }
+        let mut found = Vec::new();
+        c.find_in_cells(&mut w, &text, &ranges, |ci, d, m| {
+            found.push((ci, c.get(d).category().to_string(), m.to_string()))
+        });
+        found.sort();
+        let got: Vec<(usize, &str)> = found.iter().map(|(i, c, _)| (*i, c.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (0, "medical_health"),
+                (0, "medical_health"),
+                (2, "core:classified_marking"),
+                (4, "medical_health"),
+                (4, "medical_health"),
+                (4, "medical_health")
+            ],
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn long_values_and_header_only() {
+        let c = cat();
+        // Longer than MAX_EXACT_LEN: judged by the shape validators that allow it.
+        let addr = "广东省深圳市南山区科技园南路18号深圳湾科技生态园10栋A座1205室";
+        assert!(addr.len() > MAX_EXACT_LEN);
+        assert_eq!(category_of(&c, addr).as_deref(), Some("address"));
+        assert_eq!(category_of(&c, &"客户来电咨询退货流程。".repeat(6)), None);
+        // Header-only detectors never decide a value.
+        assert!(c.detectors.iter().filter(|d| d.header_only).count() >= 10);
+        assert_eq!(category_of(&c, "x"), None);
+        let hints = c.header_info("充电桩编号").hints;
+        assert!(derived::header_only_categories(&c, &hints).contains(&"important:automotive:charging_network"));
+        assert!(derived::trajectory("points[].lat", &["precise_location".to_string()]));
+        assert!(!derived::trajectory("lat", &["precise_location".to_string()]));
+    }
+
+    #[test]
     fn header_required_needs_more_than_half() {
         let t = "id='x'\ncategory='x'\ndescription='d'\nvalidator='gb11643'\nheader_required=true\nmin_ratio=0.4\n[examples]\nmatch=['19900105']\nno_match=['1']\n";
         let spec = DetectorSpec::parse("detectors/x.toml", t).unwrap();
