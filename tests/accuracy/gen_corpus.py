@@ -207,9 +207,9 @@ RELIGION = ["佛教", "基督教", "伊斯兰教", "天主教", "道教", "无�
 DISAB = ["视力残疾二级", "肢体残疾三级", "听力残疾四级", "低保户", "退役军人", "智力残疾一级", "特困供养人员"]
 CRIME = ["无犯罪记录", "有期徒刑三年，已刑满释放", "2019年因危险驾驶罪被判处拘役两个月", "缓刑一年", "无犯罪记录", "盗窃罪，有期徒刑一年"]
 CREDIT = ["征信良好", "信用卡逾期2次", "贷款逾期90天", "失信被执行人", "征信报告无异常", "呆账1笔", "无逾期记录"]
-REVIEWS = ["质量很好，物流很快，下次还会买", "颜色和图片一样，尺码偏大", "包装破损了，客服处理很及时", "性价比高，推荐购买", "发货慢了两天，其他都满意",
+REVIEWS = ["质量很好，物流很快，下次还会买", "颜色和图片一样，尺码偏大", "敏感肌用了也不过敏，很温和", "给家里老人买的血压计，操作简单", "包装破损了，客服处理很及时", "性价比高，推荐购买", "发货慢了两天，其他都满意",
            "第二次购买了，一如既往的好", "这是我给老婆的小秘密礼物，她很喜欢", "Great value, fast delivery", "味道不错，孩子很爱吃", "5星好评！"]
-PRODUCTS = ["蓝牙耳机", "保温杯", "毛巾", "钱包", "马克杯", "牛奶", "黄油", "高跟鞋", "方便面", "白酒", "金项链", "龙井茶", "石榴", "花瓶", "Long Sleeve Tee", "Tea Set", "充电宝", "运动鞋", "洗发水", "王老吉凉茶"]
+PRODUCTS = ["蓝牙耳机", "保温杯", "毛巾", "钱包", "马克杯", "牛奶", "黄油", "高跟鞋", "方便面", "白酒", "金项链", "龙井茶", "石榴", "花瓶", "Long Sleeve Tee", "Tea Set", "充电宝", "运动鞋", "洗发水", "王老吉凉茶", "布洛芬缓释胶囊", "非处方药 感冒灵颗粒", "近视眼镜框", "防过敏护手霜", "手术刀片", "医用口罩"]
 SECRET_TITLES = ["关于某型号装备试验安排的通知 机密★10年", "绝密★长期 年度部署纲要", "会议纪要（秘密★5年）", "密级：机密 项目进展报告", "【绝密】作战计划附件"]
 PLAIN_TITLES = ["关于2024年春节放假安排的通知", "季度销售会议纪要", "新员工入职培训材料", "项目周报：本周进展顺利", "保密意识培训：不要泄露商业秘密"]
 
@@ -375,9 +375,9 @@ def main():
                                         "过敏史": ["medical_health"], "主诉": ["medical_health"], "就诊日期": []})
 
     # 8 clinical trial
-    rows = [{"subject_id": "S-%04d" % i, "trial_arm": R.choice(["A", "B", "placebo"]), "genotype": R.choice(["rs1801133", "rs4680", "rs1799853", "rs1057910"]),
+    rows = [{"受试者编号": "S-%04d" % i, "trial_arm": R.choice(["A", "B", "placebo"]), "genotype": R.choice(["rs1801133", "rs4680", "rs1799853", "rs1057910"]),
              "adverse_event": R.choice(["轻度头痛", "恶心，已对症处理", "无", "皮疹，考虑药物过敏", "肝功能异常，住院观察"])} for i in range(N)]
-    table("clinical_trial.ndjson", rows, {"subject_id": ["important:pharma:clinical_group"], "trial_arm": ["important:pharma:clinical_group"],
+    table("clinical_trial.ndjson", rows, {"受试者编号": ["important:pharma:clinical_group"], "trial_arm": ["important:pharma:clinical_group"],
                                           "genotype": ["genetic", "important:pharma:genetic"], "adverse_event": ["medical_health"]})
 
     # 9 genomics
@@ -532,7 +532,7 @@ def main():
                                "decoys": ["部门", "门店", "状态"]}
 
     # 36c top-level JSON array with English prose decoys and measures
-    rows = [{"product": R.choice(PRODUCTS), "description": R.choice(["Hypoallergenic cotton, machine washable", "Keep this secret recipe tea sealed", "Long sleeve tee for daily wear",
+    rows = [{"product": R.choice(PRODUCTS), "description": R.choice(["Hypoallergenic cotton, machine washable", "Settings defaulted to factory mode", "Fault diagnosis tool for cars", "Keep this secret recipe tea sealed", "Long sleeve tee for daily wear",
                                                                      "请勿泄露公司机密信息", "Version 2.1.3 firmware, build 20240105"]),
              "temperature_c": round(R.uniform(-10, 40), 4), "score": round(R.uniform(0, 1), 6), "lat_approx": round(R.uniform(22, 40), 2)} for _ in range(N)]
     with open(os.path.join(OUT, "catalogue_array.json"), "w", encoding="utf-8") as f:
