@@ -88,7 +88,13 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
         if hits == 0 {
             return None;
         }
-        let what = best.map(|d| cat.get(d as u16).category()).unwrap_or("identifiers");
+        // Name a category with a value pattern of its own: every number is shaped like an
+        // account number or a permit, which says nothing.
+        let what = (0..cat.len())
+            .filter(|&d| t.exact[d] > 0 && !cat.detectors[d].header_required)
+            .max_by_key(|&d| t.exact[d])
+            .map(|d| cat.get(d as u16).category())
+            .unwrap_or("identifiers");
         return Some(ColumnReport {
             input: sanitize_name(input),
             column: name.clone(),

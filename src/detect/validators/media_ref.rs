@@ -31,7 +31,9 @@ fn reference(s: &str, video: bool) -> bool {
         let tail = &b[b.len() - 16..];
         return tail.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='));
     }
-    if b.len() > 2048 || b.contains(&b' ') {
+    // URLs and paths here start with ASCII (`https:`, `oss:`, `/data`): Chinese prose is out at
+    // the first byte, before any scan of a long cell.
+    if b[0] >= 0x80 || b.len() > 2048 || memchr::memchr(b' ', b).is_some() {
         return false;
     }
     // A URL or path: the extension before any query string or fragment.
