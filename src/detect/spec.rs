@@ -28,7 +28,10 @@ pub struct DetectorSpec {
     /// case-insensitively.
     #[serde(default)]
     pub keywords: Vec<String>,
-    /// Cell lengths (bytes, after trimming) the detector can match whole.
+    /// Cell lengths (bytes, after trimming) the detector can match whole. A `max_len` above
+    /// `MAX_EXACT_LEN` (64) lets the validator judge long values too (addresses, image
+    /// references, feature vectors): it then sees every long free-text cell first and must
+    /// reject prose at its first bytes.
     #[serde(default)]
     pub min_len: Option<usize>,
     #[serde(default)]
