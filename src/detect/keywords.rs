@@ -55,7 +55,11 @@ impl KeywordSet {
     /// they go to the free-text search, where other detectors (markings, phones) see them too.
     #[inline]
     pub fn whole_cell(&self, cell: &str) -> bool {
-        cell.len() <= WHOLE_CELL_MAX && !cell.contains(SENTENCE) && self.any(cell)
+        // Six digits or more may be an identifier (`高血压13812345678`): such a cell is text.
+        cell.len() <= WHOLE_CELL_MAX
+            && cell.bytes().filter(u8::is_ascii_digit).count() < 6
+            && !cell.contains(SENTENCE)
+            && self.any(cell)
     }
 
     /// Does `text` hold any term?
@@ -88,6 +92,8 @@ mod tests {
         assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), [0, 1]);
         assert!(k.any("糖尿病"));
         assert!(!k.any("allergyfree"));
-        assert!(k.whole_cell("2型糖尿病") && !k.whole_cell("患者有糖尿病，需复诊"));
+        assert!(
+            k.whole_cell("2型糖尿病") && !k.whole_cell("患者有糖尿病，需复诊") && !k.whole_cell("糖尿病13812345678")
+        );
     }
 }

@@ -478,8 +478,10 @@ def main():
     table("flight_ops.csv", rows, {"flight_no": [], "qar": ["important:aviation:flight_ops"], "altitude_ft": [], "fuel_kg": []}, decoys=["flight_no"])
 
     # 27 membership
-    rows = [{"member_id": "VIP%08d" % R.randint(1, 10**8 - 1), "会员等级": R.choice(["金卡", "银卡", "钻石卡", "普通"]), "积分": R.randint(0, 90000), "phone": phone()} for _ in range(N)]
-    table("membership.csv", rows, {"member_id": ["important:retail:membership"], "会员等级": ["important:retail:membership"], "积分": ["important:retail:membership"], "phone": ["phone"]})
+    rows = [{"member_id": "VIP%08d" % R.randint(1, 10**8 - 1), "会员等级": R.choice(["金卡", "银卡", "钻石卡", "普通"]), "积分": R.randint(0, 90000), "phone": phone(),
+             "work_tel": phone() + "-" + str(R.randint(1, 99)) if R.random() < 0.5 else phone()} for _ in range(N)]
+    table("membership.csv", rows, {"member_id": ["important:retail:membership"], "会员等级": ["important:retail:membership"], "积分": ["important:retail:membership"], "phone": ["phone"],
+                                   "work_tel": ["phone"]})
 
     # 28 devices
     rows = [{"imei": imei(), "mac": mac(), "login_ip": ipv4(), "ipv6": ipv6(), "device_model": R.choice(["iPhone15,2", "HUAWEI P60", "Xiaomi 14", "OPPO Find X7"])} for _ in range(N)]

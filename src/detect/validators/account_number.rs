@@ -22,7 +22,13 @@ pub fn account_number(s: &str, _: &Ctx) -> bool {
             _ => return false,
         }
     }
-    digits >= 6 && zeros < digits && b[0] != b'-' && b[b.len() - 1] != b'-'
+    // A hyphen only after a lettered prefix (`P2023-0001234567`): `13812345678-2` is a phone
+    // with an extension and `020-12345678` a landline, left to the free-text search.
+    let prefix_lettered = match memchr::memchr(b'-', b) {
+        Some(i) => b[..i].iter().any(u8::is_ascii_uppercase),
+        None => true,
+    };
+    digits >= 6 && zeros < digits && prefix_lettered && b[0] != b'-' && b[b.len() - 1] != b'-'
 }
 
 #[cfg(test)]
@@ -36,7 +42,9 @@ mod tests {
         for ok in ["A123456789", "0123456789", "P2023-0001234567", "123456"] {
             assert!(account_number(ok, &ctx), "{ok}");
         }
-        for bad in ["12345", "00000000", "abc123456", "-123456", "ABCDEF1", "12 345 678"] {
+        for bad in
+            ["12345", "00000000", "13812345678-2", "020-12345678", "abc123456", "-123456", "ABCDEF1", "12 345 678"]
+        {
             assert!(!account_number(bad, &ctx), "{bad}");
         }
     }
