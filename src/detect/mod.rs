@@ -24,6 +24,7 @@ pub static BUILTIN: &[(&str, &str)] = &[
     ("address.toml", include_str!("../../detectors/address.toml")),
     ("bank_card.toml", include_str!("../../detectors/bank_card.toml")),
     ("biometric.toml", include_str!("../../detectors/biometric.toml")),
+    ("biometric_vector.toml", include_str!("../../detectors/biometric_vector.toml")),
     ("birth_date.toml", include_str!("../../detectors/birth_date.toml")),
     ("charging_network.toml", include_str!("../../detectors/charging_network.toml")),
     ("classified_marking.toml", include_str!("../../detectors/classified_marking.toml")),

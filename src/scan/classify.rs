@@ -119,7 +119,12 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
         let hits: u64 =
             (0..cat.len()).filter(|&x| cat.get(x as u16).category() == det.category()).map(|x| t.exact[x]).sum();
         let ratio = pct(hits);
-        let hinted = hinted_cats.contains(&det.category());
+        // A detector that needs the column name needs its own hint, not one of its category's.
+        let hinted = if det.header_required {
+            col.header.hints.contains(&(d as u16))
+        } else {
+            hinted_cats.contains(&det.category())
+        };
         let threshold = if hinted { det.min_ratio / 2.0 } else { det.min_ratio };
         if ratio >= threshold {
             let mut categories = vec![det.category().to_string()];

@@ -176,6 +176,9 @@ struct ColumnCtx {
     hinted: u64,
     /// A `header_required` detector the name hints: asked before the priority order.
     first: Option<crate::detect::DetectorId>,
+    /// The `header_required` detectors the name hints (their own hints: `face_score` names a
+    /// face but not a feature vector).
+    required: Vec<crate::detect::DetectorId>,
 }
 
 struct KeyHit {
@@ -386,7 +389,7 @@ impl Scanner {
             let det = cat.get(d);
             if col.negative
                 || (col.hinted != 0 && col.hinted & self.cat_bits[di] == 0)
-                || (det.header_required && col.hinted & self.cat_bits[di] == 0)
+                || (det.header_required && !col.required.contains(&d))
             {
                 return None;
             }
@@ -521,7 +524,8 @@ impl InputAcc {
         let header = cat.header_info(path);
         let hinted = header.hints.iter().fold(0, |m, &d| m | cat_bits[d as usize]);
         let first = cat.first_hinted(&header.hints);
-        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first };
+        let required = header.hints.iter().copied().filter(|&d| cat.get(d).header_required).collect();
+        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first, required };
         self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
         self.by_path.insert(path.to_string(), self.columns.len() - 1);
         self.columns.len() - 1

@@ -393,6 +393,13 @@ def main():
     rows = [{"employee_no": "E%05d" % i, "bio": {"fingerprint": b64(120), "voiceprint": "[" + vector(32) + "]"}} for i in range(N)]
     table("fingerprints.ndjson", rows, {"employee_no": [], "bio.fingerprint": ["biometric"], "bio.voiceprint": ["biometric"]})
 
+    # 11b embeddings as JSON number lists (one value per component after reading), and sensor
+    # readings as lists that are not biometric
+    rows = [{"user_id": "u%05d" % i, "face_embedding": [round(R.uniform(-1, 1), 6) for _ in range(32)],
+             "sensor_readings": [round(R.uniform(-1, 1), 4) for _ in range(8)], "face_score": round(R.uniform(0.5, 1), 4)} for i in range(100)]
+    table("face_vectors.ndjson", rows, {"user_id": [], "face_embedding[]": ["biometric"], "sensor_readings[]": [], "face_score": []},
+          decoys=["sensor_readings[]", "face_score"])
+
     # 12 KYC images
     rows = [{"姓名": cn_name(), "身份证正面": img_url("idcard"), "身份证反面": img_url("idcard", "png"), "人脸照片": img_url("selfie")} for _ in range(N)]
     table("kyc_images.csv", rows, {"姓名": ["person_name"], "身份证正面": ["id_card_image"], "身份证反面": ["id_card_image"], "人脸照片": ["biometric"]})

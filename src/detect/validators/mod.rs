@@ -34,6 +34,7 @@ mod pnr;
 mod residence_permit;
 mod taiwan_permit;
 mod uscc;
+mod vector_component;
 mod vin;
 
 use crate::time::Date;
@@ -82,6 +83,7 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("residence_permit", residence_permit::residence_permit),
     ("taiwan_permit", taiwan_permit::taiwan_permit),
     ("uscc", uscc::uscc),
+    ("vector_component", vector_component::vector_component),
     ("vin", vin::vin),
 ];
 
