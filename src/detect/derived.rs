@@ -4,6 +4,7 @@
 //! several points of one row, i.e. of one person or vehicle, form a whereabouts trajectory —
 //! GB/T 45574-2025 "行踪轨迹"). `minor` is derived elsewhere, from resident-ID birth dates.
 
+use super::header::{hint_matches, words};
 use super::{Catalogue, DetectorId};
 
 /// Categories of header-only detectors the column name hints, in catalogue order.
@@ -26,4 +27,24 @@ pub fn in_list(path: &str) -> bool {
 /// Categories to add to a column's findings: `trajectory` for precise points inside a list.
 pub fn trajectory(path: &str, categories: &[String]) -> bool {
     in_list(path) && categories.iter().any(|c| c == "precise_location") && !categories.iter().any(|c| c == "trajectory")
+}
+
+/// Detectors marked `file_hint` (exterior-camera media) whose hints the input's file name
+/// matches (`exterior_camera_frames.csv`, `外部摄像头_0601.parquet`): in that file a column
+/// of matching values holds the marker even when its own name (`url`, `path`) says nothing.
+/// Header-only markers are left out: a file name cannot say which of its columns is which.
+pub fn file_hints(cat: &Catalogue, input: &str) -> Vec<DetectorId> {
+    let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
+    let stem = base.split('.').next().unwrap_or(base);
+    let w = words(stem);
+    (0..cat.len())
+        .filter(|&d| {
+            let det = cat.get(d as DetectorId);
+            det.spec.file_hint
+                && det.header_required
+                && !det.header_only
+                && det.spec.header_hints.iter().any(|h| hint_matches(h, stem, &w))
+        })
+        .map(|d| d as DetectorId)
+        .collect()
 }

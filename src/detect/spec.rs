@@ -59,6 +59,11 @@ pub struct DetectorSpec {
     /// only when its name hints it, and then when `min_ratio` of its values validate.
     #[serde(default)]
     pub header_required: bool,
+    /// The input's file name may stand for the column name (`exterior_camera_frames.csv`): for
+    /// markers whose value shape is distinctive enough that a sibling column cannot hold it by
+    /// chance (media references, not six-character codes). Default false.
+    #[serde(default)]
+    pub file_hint: bool,
     /// Lower runs first when several detectors accept the same cell (an 18-digit resident ID is
     /// not also a bank card).
     #[serde(default)]

@@ -121,7 +121,7 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
         let ratio = pct(hits);
         // A detector that needs the column name needs its own hint, not one of its category's.
         let hinted = if det.header_required {
-            col.header.hints.contains(&(d as u16))
+            col.header.hints.contains(&(d as u16)) || derived::file_hints(cat, input).contains(&(d as u16))
         } else {
             hinted_cats.contains(&det.category())
         };
@@ -137,7 +137,9 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
             let via = det.spec.validator.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
             let mut reason =
                 format!("{hits} of {values} values ({:.1}%) validate as {}{via}", ratio * 100.0, det.category());
-            if hinted {
+            if hinted && !col.header.hints.contains(&(d as u16)) && det.header_required {
+                reason.push_str("; the file name names it");
+            } else if hinted {
                 reason.push_str(&format!("; the column name {name:?} agrees"));
             } else if !hinted_cats.is_empty() {
                 reason.push_str(&format!("; the column name suggests {}", hinted_cats.join("/")));

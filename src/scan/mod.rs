@@ -523,8 +523,10 @@ impl InputAcc {
         }
         let header = cat.header_info(path);
         let hinted = header.hints.iter().fold(0, |m, &d| m | cat_bits[d as usize]);
-        let first = cat.first_hinted(&header.hints);
-        let required = header.hints.iter().copied().filter(|&d| cat.get(d).header_required).collect();
+        // The file name stands for a column name only for `file_hint` detectors.
+        let by_file = crate::detect::derived::file_hints(cat, &self.name);
+        let first = cat.first_hinted(&header.hints).or(by_file.first().copied());
+        let required = header.hints.iter().copied().filter(|&d| cat.get(d).header_required).chain(by_file).collect();
         let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first, required };
         self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
         self.by_path.insert(path.to_string(), self.columns.len() - 1);

@@ -429,6 +429,12 @@ def main():
     table("vehicles.csv", rows, {"VIN": ["vin"], "车牌号": ["licence_plate"], "owner_phone": ["phone"], "外部摄像头": ["important:automotive:exterior_camera"], "firmware_version": []},
           decoys=["firmware_version"])
 
+    # 16b exterior-camera export named by its file; product images with the same shape (decoy)
+    rows = [{"vin": vin(), "frame_url": img_url("frames", R.choice(["jpg", "mp4"])), "captured_ms": epoch_ms()} for _ in range(100)]
+    table("exterior_camera_frames.csv", rows, {"vin": ["vin"], "frame_url": ["important:automotive:exterior_camera"], "captured_ms": []}, decoys=["captured_ms"])
+    rows = [{"sku": sku(), "image_url": img_url("products"), "video_url": img_url("products", "mp4")} for _ in range(100)]
+    table("product_media.csv", rows, {"sku": [], "image_url": [], "video_url": []}, decoys=["sku", "image_url", "video_url"])
+
     # 17 vehicle trips: list of points
     rows = []
     for _ in range(120):
