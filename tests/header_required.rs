@@ -1,4 +1,5 @@
-//! Detectors marked `header_required` (birth dates, Taiwan compatriot permits) report a column
+//! Detectors marked `header_required` (birth dates, Taiwan compatriot permits, regions, accounts,
+//! religions, images, header-only markers) report a column
 //! only when its name says so: every date looks like a birth date and every 8-digit number like a
 //! permit.
 
@@ -57,4 +58,49 @@ fn eight_digits_are_permits_only_in_a_permit_column() {
         let permit = cats.iter().any(|c| c == "taiwan_permit");
         assert_eq!(permit, name == "台胞证号", "{name}: {cats:?}");
     }
+}
+
+#[test]
+fn shapes_without_a_check_digit_need_their_column_name() {
+    let cities: &[&str] = &["北京", "上海", "深圳", "成都", "杭州"];
+    let accounts: &[&str] = &["A123456789", "0123456789", "0987654321", "B234567890", "0555512345"];
+    let religions: &[&str] = &["佛教", "基督教", "伊斯兰教", "道教", "佛教"];
+    let photos: &[&str] = &[
+        "https://oss.example.com/a/1.jpg",
+        "https://oss.example.com/a/2.jpg",
+        "https://oss.example.com/a/3.png",
+        "https://oss.example.com/a/4.jpg",
+        "https://oss.example.com/a/5.jpg",
+    ];
+    let got = categories(&[
+        ("城市", cities),
+        ("warehouse", cities),
+        ("证券账户", accounts),
+        ("code", accounts),
+        ("宗教信仰", religions),
+        ("tags", religions),
+        ("身份证照片", photos),
+        ("banner_image", photos),
+    ]);
+    let want: &[(&str, &[&str])] = &[
+        ("城市", &["coarse_location"]),
+        ("warehouse", &[]),
+        ("证券账户", &["financial_account"]),
+        ("code", &[]),
+        ("宗教信仰", &["religion"]),
+        ("tags", &[]),
+        ("身份证照片", &["id_card_image"]),
+        ("banner_image", &[]),
+    ];
+    for ((name, cats), (wn, wc)) in got.iter().zip(want) {
+        assert_eq!(name, wn);
+        assert_eq!(cats, &wc.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{name}");
+    }
+}
+
+#[test]
+fn header_only_markers_need_their_column_name() {
+    let got = categories(&[("充电桩编号", &["CP001", "CP002"]), ("store_code", &["CP001", "CP002"])]);
+    assert_eq!(got[0].1, ["important:automotive:charging_network"]);
+    assert!(got[1].1.is_empty(), "{:?}", got[1]);
 }

@@ -65,6 +65,15 @@ pub fn run(c: DetectorsCmd) -> anyhow::Result<i32> {
                         d.spec.description
                     ));
                 }
+                // Not a detector: derived by the engine from resident-ID birth dates.
+                s.push_str(&format!(
+                    "{:<29} {:<29} {:<22} {:<4} {}\n",
+                    "(derived)",
+                    "minor",
+                    "-",
+                    "",
+                    "Minor under 14 (PIPL Art. 28): derived from the birth date in a resident or residence-permit ID, judged on --as-of"
+                ));
                 s
             };
             emit(None, &text)?;

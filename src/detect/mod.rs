@@ -2,7 +2,9 @@
 //! turned into a [`Catalogue`] that decides whole cells (length table → validator) and finds
 //! identifiers inside free text (one combined regex per worker → validator on each candidate).
 
+pub mod derived;
 pub mod header;
+pub mod keywords;
 pub mod mask;
 pub mod spec;
 pub mod validators;
@@ -12,30 +14,60 @@ use std::path::Path;
 use regex::Regex;
 
 use crate::error::{Error, Result};
+use keywords::KeywordSet;
 use mask::MaskStyle;
 pub use spec::DetectorSpec;
 use validators::{Ctx, ValidateFn};
 
 /// The detector files shipped in the binary. A test fails when `detectors/` and this list differ.
 pub static BUILTIN: &[(&str, &str)] = &[
+    ("address.toml", include_str!("../../detectors/address.toml")),
     ("bank_card.toml", include_str!("../../detectors/bank_card.toml")),
+    ("biometric.toml", include_str!("../../detectors/biometric.toml")),
+    ("biometric_vector.toml", include_str!("../../detectors/biometric_vector.toml")),
     ("birth_date.toml", include_str!("../../detectors/birth_date.toml")),
+    ("charging_network.toml", include_str!("../../detectors/charging_network.toml")),
+    ("classified_marking.toml", include_str!("../../detectors/classified_marking.toml")),
+    ("clinical_group.toml", include_str!("../../detectors/clinical_group.toml")),
+    ("coarse_location.toml", include_str!("../../detectors/coarse_location.toml")),
+    ("coordinate.toml", include_str!("../../detectors/coordinate.toml")),
+    ("credit_record.toml", include_str!("../../detectors/credit_record.toml")),
+    ("criminal_record.toml", include_str!("../../detectors/criminal_record.toml")),
     ("email.toml", include_str!("../../detectors/email.toml")),
+    ("exterior_camera.toml", include_str!("../../detectors/exterior_camera.toml")),
+    ("financial_account.toml", include_str!("../../detectors/financial_account.toml")),
+    ("flight_ops.toml", include_str!("../../detectors/flight_ops.toml")),
     ("foreign_permanent_resident_id.toml", include_str!("../../detectors/foreign_permanent_resident_id.toml")),
+    ("genetic.toml", include_str!("../../detectors/genetic.toml")),
     ("hk_macau_permit.toml", include_str!("../../detectors/hk_macau_permit.toml")),
+    ("icd10.toml", include_str!("../../detectors/icd10.toml")),
+    ("id_card_image.toml", include_str!("../../detectors/id_card_image.toml")),
     ("imei.toml", include_str!("../../detectors/imei.toml")),
     ("ipv4.toml", include_str!("../../detectors/ipv4.toml")),
     ("ipv6.toml", include_str!("../../detectors/ipv6.toml")),
     ("licence_plate.toml", include_str!("../../detectors/licence_plate.toml")),
     ("mac.toml", include_str!("../../detectors/mac.toml")),
     ("mainland_travel_permit.toml", include_str!("../../detectors/mainland_travel_permit.toml")),
+    ("medical_terms.toml", include_str!("../../detectors/medical_terms.toml")),
+    ("membership.toml", include_str!("../../detectors/membership.toml")),
+    ("model_weights.toml", include_str!("../../detectors/model_weights.toml")),
     ("organisation_id.toml", include_str!("../../detectors/organisation_id.toml")),
+    ("ota.toml", include_str!("../../detectors/ota.toml")),
     ("passport.toml", include_str!("../../detectors/passport.toml")),
+    ("person_name.toml", include_str!("../../detectors/person_name.toml")),
+    ("pharma_genetic.toml", include_str!("../../detectors/pharma_genetic.toml")),
     ("phone.toml", include_str!("../../detectors/phone.toml")),
+    ("pnr.toml", include_str!("../../detectors/pnr.toml")),
     ("precise_location.toml", include_str!("../../detectors/precise_location.toml")),
+    ("religion.toml", include_str!("../../detectors/religion.toml")),
     ("residence_permit_id.toml", include_str!("../../detectors/residence_permit_id.toml")),
     ("resident_id.toml", include_str!("../../detectors/resident_id.toml")),
+    ("source_code.toml", include_str!("../../detectors/source_code.toml")),
+    ("specific_identity.toml", include_str!("../../detectors/specific_identity.toml")),
+    ("survey_coordinates.toml", include_str!("../../detectors/survey_coordinates.toml")),
     ("taiwan_permit.toml", include_str!("../../detectors/taiwan_permit.toml")),
+    ("training_data.toml", include_str!("../../detectors/training_data.toml")),
+    ("vehicle_flow.toml", include_str!("../../detectors/vehicle_flow.toml")),
     ("vin.toml", include_str!("../../detectors/vin.toml")),
 ];
 
@@ -50,7 +82,11 @@ pub struct Detector {
     pub origin: String,
     validator: Option<ValidateFn>,
     exact_re: Option<Regex>,
+    /// Its own dictionary, for whole cells.
+    keywords: Option<KeywordSet>,
     pub min_len: usize,
+    /// Longest whole value (bytes). Above [`MAX_EXACT_LEN`] only for shape validators that
+    /// reject long free text cheaply (addresses, images, feature vectors).
     pub max_len: usize,
     /// The share of values a column needs, as the column classifier applies it: halved when the
     /// column name hints the category. For a `header_required` detector it is twice the file's
@@ -61,6 +97,12 @@ pub struct Detector {
     pub priority: i32,
     pub mask: MaskStyle,
     pub free_text: bool,
+    /// Its `keywords` are searched in free text.
+    pub keywords_in_text: bool,
+    /// Validator `any_value`: no value pattern exists, the column name decides and non-empty
+    /// values confirm. Such a detector takes no part in whole-cell arbitration or text search
+    /// (it would accept every cell); `scan::classify` applies it through [`derived`].
+    pub header_only: bool,
 }
 
 impl Detector {
@@ -100,9 +142,21 @@ impl Detector {
             return Err(Error::config(origin, "key `min_ratio`: a `header_required` detector needs more than 0.5"));
         }
         let min_ratio = if spec.header_required { 2.0 * min_ratio } else { min_ratio };
+        let header_only = spec.validator.as_deref() == Some("any_value");
+        if header_only && !spec.header_required {
+            return Err(Error::config(
+                origin,
+                "validator `any_value` accepts anything: it needs `header_required = true`",
+            ));
+        }
+        let terms: Vec<(DetectorId, &str)> = spec.keywords.iter().map(|k| (0, k.as_str())).collect();
+        let keywords = KeywordSet::build(&terms);
         Ok(Detector {
             min_len: spec.min_len.unwrap_or(1),
-            max_len: spec.max_len.unwrap_or(MAX_EXACT_LEN).min(MAX_EXACT_LEN),
+            max_len: spec.max_len.unwrap_or(MAX_EXACT_LEN),
+            keywords_in_text: keywords.is_some() && spec.free_text.unwrap_or(true),
+            header_only,
+            keywords,
             min_ratio,
             header_required: spec.header_required,
             priority: spec.priority.unwrap_or(100),
@@ -125,11 +179,12 @@ impl Detector {
     /// Does the whole (trimmed) candidate match?
     #[inline]
     pub fn accepts(&self, s: &str, ctx: &Ctx) -> bool {
-        match (self.validator, &self.exact_re) {
+        let by_value = match (self.validator, &self.exact_re) {
             (Some(v), _) => v(s, ctx),
             (None, Some(re)) => re.is_match(s),
             (None, None) => false,
-        }
+        };
+        by_value || self.keywords.as_ref().is_some_and(|k| k.whole_cell(s))
     }
 }
 
@@ -169,7 +224,11 @@ pub struct Catalogue {
     pub detectors: Vec<Detector>,
     /// Detectors to try on a whole value, by `len * 256 + first byte` (priority order).
     by_len: Vec<Vec<DetectorId>>,
+    /// Detectors that judge values longer than [`MAX_EXACT_LEN`], priority order.
+    long: Vec<DetectorId>,
     text_re: Option<Regex>,
+    /// Dictionary terms of every free-text keyword detector.
+    text_kw: Option<KeywordSet>,
     text_ids: Vec<DetectorId>,
     pub ctx: Ctx,
 }
@@ -231,6 +290,9 @@ impl Catalogue {
         let firsts: Vec<[bool; 256]> = detectors.iter().map(|d| first_bytes(d.spec.pattern.as_deref())).collect();
         let mut by_len = vec![Vec::new(); (MAX_EXACT_LEN + 1) * 256];
         for (i, d) in detectors.iter().enumerate() {
+            if d.header_only {
+                continue;
+            }
             for len in d.min_len..=d.max_len.min(MAX_EXACT_LEN) {
                 for b in 0..256 {
                     if firsts[i][b] {
@@ -239,8 +301,23 @@ impl Catalogue {
                 }
             }
         }
-        let text_ids: Vec<DetectorId> =
-            detectors.iter().enumerate().filter(|(_, d)| d.free_text).map(|(i, _)| i as DetectorId).collect();
+        let long: Vec<DetectorId> = (0..detectors.len())
+            .filter(|&i| !detectors[i].header_only && detectors[i].max_len > MAX_EXACT_LEN)
+            .map(|i| i as DetectorId)
+            .collect();
+        let terms: Vec<(DetectorId, &str)> = detectors
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.keywords_in_text)
+            .flat_map(|(i, d)| d.spec.keywords.iter().map(move |k| (i as DetectorId, k.as_str())))
+            .collect();
+        let text_kw = KeywordSet::build(&terms);
+        let text_ids: Vec<DetectorId> = detectors
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.free_text && !d.header_only)
+            .map(|(i, _)| i as DetectorId)
+            .collect();
         let text_re = if text_ids.is_empty() {
             None
         } else {
@@ -257,7 +334,7 @@ impl Catalogue {
                     .map_err(|e| Error::Usage(format!("detector patterns: {e}")))?,
             )
         };
-        Ok(Catalogue { detectors, by_len, text_re, text_ids, ctx })
+        Ok(Catalogue { detectors, by_len, long, text_re, text_kw, text_ids, ctx })
     }
 
     pub fn worker(&self) -> Worker {
@@ -276,23 +353,61 @@ impl Catalogue {
     #[inline]
     pub fn exact(&self, cell: &str) -> Option<DetectorId> {
         let first = *cell.as_bytes().first()? as usize;
-        let slot = self.by_len.get(cell.len() * 256 + first)?;
+        let Some(slot) = self.by_len.get(cell.len() * 256 + first) else {
+            return self.long.iter().copied().find(|&d| {
+                let det = &self.detectors[d as usize];
+                cell.len() <= det.max_len && det.accepts(cell, &self.ctx)
+            });
+        };
         slot.iter().copied().find(|&d| self.detectors[d as usize].accepts(cell, &self.ctx))
+    }
+
+    /// Like [`Catalogue::exact`], but `first` (a `header_required` detector the column name
+    /// hints) is asked before the priority order: a URL under `身份证照片` is an ID-card image
+    /// even though an exterior-camera detector ranks higher.
+    #[inline]
+    pub fn exact_first(&self, cell: &str, first: Option<DetectorId>) -> Option<DetectorId> {
+        if let Some(d) = first {
+            let det = &self.detectors[d as usize];
+            if (det.min_len..=det.max_len).contains(&cell.len()) && det.accepts(cell, &self.ctx) {
+                return Some(d);
+            }
+        }
+        self.exact(cell)
+    }
+
+    /// The `header_required` detector (with a value shape) a column name hints first, if any.
+    pub fn first_hinted(&self, hints: &[DetectorId]) -> Option<DetectorId> {
+        hints.iter().copied().find(|&d| {
+            let det = self.get(d);
+            det.header_required && !det.header_only
+        })
     }
 
     /// Are there detectors that search inside free text?
     #[inline]
     pub fn has_text_detectors(&self) -> bool {
-        self.text_re.is_some()
+        self.text_re.is_some() || self.text_kw.is_some()
+    }
+
+    /// Are there dictionary terms to find in free text? Then every free-text cell is searched,
+    /// not only those holding a digit or an `@`.
+    #[inline]
+    pub fn has_text_keywords(&self) -> bool {
+        self.text_kw.is_some()
     }
 
     /// Calls `f(detector, matched text)` for every validated identifier inside `cell`.
     pub fn find_in_text<'a>(&self, w: &mut Worker, cell: &'a str, mut f: impl FnMut(DetectorId, &'a str)) {
-        let Some(re) = &w.text_re else { return };
-        for m in re.find_iter(cell) {
-            if let Some(d) = self.validate_text(m.as_str()) {
-                f(d, m.as_str());
+        if let Some(re) = &w.text_re {
+            for m in re.find_iter(cell) {
+                if let Some(d) = self.validate_text(m.as_str()) {
+                    f(d, m.as_str());
+                }
             }
+        }
+        if let Some(k) = &self.text_kw {
+            k.find(cell, |d, s, e| f(d, &cell[s..e]));
         }
     }
 
@@ -307,12 +422,33 @@ impl Catalogue {
     /// dominated). Calls `f(cell index, detector, match)` in cell order. A match that is not
     /// inside one cell (only a user pattern matching a newline can do that) makes its cells fall
     /// back to a search of their own, so results are exactly those of `find_in_text` per cell.
+    /// Dictionary terms follow the regex matches (one automaton pass over the same buffer).
     pub fn find_in_cells<'a>(
         &self,
         w: &mut Worker,
         text: &'a str,
         cells: &[(u32, u32)],
         mut f: impl FnMut(usize, DetectorId, &'a str),
+    ) {
+        self.find_patterns_in_cells(w, text, cells, &mut f);
+        if let Some(k) = &self.text_kw {
+            k.find(text, |d, s, e| {
+                // The cell that starts at or before the match; terms hold no newline, so a match
+                // inside the buffer lies inside one cell.
+                let ci = cells.partition_point(|c| c.0 as usize <= s);
+                if ci > 0 && e <= cells[ci - 1].1 as usize {
+                    f(ci - 1, d, &text[s..e]);
+                }
+            });
+        }
+    }
+
+    fn find_patterns_in_cells<'a>(
+        &self,
+        w: &mut Worker,
+        text: &'a str,
+        cells: &[(u32, u32)],
+        f: &mut impl FnMut(usize, DetectorId, &'a str),
     ) {
         let Some(re) = &w.text_re else { return };
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
@@ -410,7 +546,12 @@ mod tests {
             for m in &d.spec.examples.matches {
                 let b = m.trim().as_bytes()[0] as usize;
                 assert!(firsts[b], "{}: example {m:?} starts with a byte its pattern cannot", d.id());
-                assert!(c.exact(m.trim()).is_some(), "{}: {m:?} is not accepted as a whole value", d.id());
+                // Header-only detectors are decided by the column name, not by values.
+                assert!(
+                    d.header_only || c.exact(m.trim()).is_some(),
+                    "{}: {m:?} is not accepted as a whole value",
+                    d.id()
+                );
             }
         }
         // And the table does cut: a name never reaches the phone validator.
@@ -486,6 +627,62 @@ mod tests {
         for (cell, want) in cases {
             assert_eq!(category_of(&c, cell).as_deref(), want, "{cell}");
         }
+    }
+
+    #[test]
+    fn keywords_and_markings_in_cells() {
+        let c = cat();
+        let mut w = c.worker();
+        let cells = [
+            "客户称有糖尿病，需要复诊",
+            "普通咨询",
+            "关于试验安排的通知 机密★10年",
+            "这是我们的小秘密",
+            "Dx E11.9, allergy to penicillin",
+        ];
+        let mut text = String::new();
+        let mut ranges = Vec::new();
+        for cell in cells {
+            let s = text.len() as u32;
+            text.push_str(cell);
+            ranges.push((s, text.len() as u32));
+            text.push('\n');
+        }
+        let mut found = Vec::new();
+        c.find_in_cells(&mut w, &text, &ranges, |ci, d, m| {
+            found.push((ci, c.get(d).category().to_string(), m.to_string()))
+        });
+        found.sort();
+        let got: Vec<(usize, &str)> = found.iter().map(|(i, c, _)| (*i, c.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (0, "medical_health"),
+                (0, "medical_health"),
+                (2, "core:classified_marking"),
+                (4, "medical_health"),
+                (4, "medical_health"),
+                (4, "medical_health")
+            ],
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn long_values_and_header_only() {
+        let c = cat();
+        // Longer than MAX_EXACT_LEN: judged by the shape validators that allow it.
+        let addr = "广东省深圳市南山区科技园南路18号深圳湾科技生态园10栋A座1205室";
+        assert!(addr.len() > MAX_EXACT_LEN);
+        assert_eq!(category_of(&c, addr).as_deref(), Some("address"));
+        assert_eq!(category_of(&c, &"客户来电咨询退货流程。".repeat(6)), None);
+        // Header-only detectors never decide a value.
+        assert!(c.detectors.iter().filter(|d| d.header_only).count() >= 10);
+        assert_eq!(category_of(&c, "x"), None);
+        let hints = c.header_info("充电桩编号").hints;
+        assert!(derived::header_only_categories(&c, &hints).contains(&"important:automotive:charging_network"));
+        assert!(derived::trajectory("points[].lat", &["precise_location".to_string()]));
+        assert!(!derived::trajectory("lat", &["precise_location".to_string()]));
     }
 
     #[test]

@@ -22,7 +22,16 @@ pub struct DetectorSpec {
     /// between a CJK character and a digit.
     #[serde(default)]
     pub pattern: Option<String>,
-    /// Cell lengths (bytes, after trimming) the detector can match whole.
+    /// Dictionary terms (diagnoses, religions, credit and criminal-record words). A whole cell
+    /// holding one is accepted; with `free_text` (default true) they are also found inside free
+    /// text, by one Aho-Corasick automaton for the whole catalogue. ASCII terms match whole words,
+    /// case-insensitively.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Cell lengths (bytes, after trimming) the detector can match whole. A `max_len` above
+    /// `MAX_EXACT_LEN` (64) lets the validator judge long values too (addresses, image
+    /// references, feature vectors): it then sees every long free-text cell first and must
+    /// reject prose at its first bytes.
     #[serde(default)]
     pub min_len: Option<usize>,
     #[serde(default)]
@@ -50,6 +59,11 @@ pub struct DetectorSpec {
     /// only when its name hints it, and then when `min_ratio` of its values validate.
     #[serde(default)]
     pub header_required: bool,
+    /// The input's file name may stand for the column name (`exterior_camera_frames.csv`): for
+    /// markers whose value shape is distinctive enough that a sibling column cannot hold it by
+    /// chance (media references, not six-character codes). Default false.
+    #[serde(default)]
+    pub file_hint: bool,
     /// Lower runs first when several detectors accept the same cell (an 18-digit resident ID is
     /// not also a bank card).
     #[serde(default)]
@@ -77,8 +91,11 @@ impl DetectorSpec {
         if spec.id != stem {
             return Err(Error::config(path, format!("key `id`: {:?} does not match the file name {stem:?}", spec.id)));
         }
-        if spec.validator.is_none() && spec.pattern.is_none() {
-            return Err(Error::config(path, "a detector needs a `validator` or a `pattern`"));
+        if spec.validator.is_none() && spec.pattern.is_none() && spec.keywords.is_empty() {
+            return Err(Error::config(path, "a detector needs a `validator`, a `pattern` or `keywords`"));
+        }
+        if let Some(k) = spec.keywords.iter().find(|k| k.trim().is_empty() || k.trim() != k.as_str()) {
+            return Err(Error::config(path, format!("key `keywords`: {k:?} is empty or has surrounding spaces")));
         }
         if spec.examples.matches.is_empty() || spec.examples.no_match.is_empty() {
             return Err(Error::config(path, "key `examples`: both `match` and `no_match` need at least one value"));

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::ColumnAcc;
-use crate::detect::Catalogue;
+use crate::detect::{derived, Catalogue};
 use crate::error::sanitize_name;
 use crate::policy::{Class, Classes};
 use crate::report::{ColumnReport, ImportantData};
@@ -15,6 +15,58 @@ use crate::report::{ColumnReport, ImportantData};
 const TEXT_SHARE: f64 = 0.3;
 
 pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &ColumnAcc) -> Option<ColumnReport> {
+    let mut report = classify_values(cat, classes, input, col);
+    let t = &col.tally;
+    // Header-only categories (no value pattern exists): the name decides, values confirm.
+    let header_only = derived::header_only_categories(cat, &col.header.hints);
+    let present = t.values + t.skipped;
+    if !header_only.is_empty() && present > 0 {
+        let r = report.get_or_insert_with(|| ColumnReport {
+            input: sanitize_name(input),
+            column: sanitize_name(&col.path),
+            kind: "values".into(),
+            categories: vec![],
+            class: Class::NotPersonal.as_str().into(),
+            confidence: 0.7,
+            hits: 0,
+            inspected: t.values,
+            reason: String::new(),
+            examples: vec![],
+            counts: BTreeMap::new(),
+        });
+        let was_empty = r.categories.is_empty();
+        for c in &header_only {
+            if !r.categories.iter().any(|x| x == c) {
+                r.categories.push(c.to_string());
+            }
+        }
+        let why = format!(
+            "the column name {:?} names {} (no value pattern exists for it; {present} non-empty value(s) confirm)",
+            sanitize_name(&col.path),
+            header_only.join("/")
+        );
+        if was_empty {
+            r.reason = why;
+            r.confidence = 0.7;
+            r.hits = present;
+        } else {
+            r.reason.push_str("; ");
+            r.reason.push_str(&why);
+        }
+    }
+    if let Some(r) = report.as_mut() {
+        if derived::trajectory(&col.path, &r.categories) {
+            r.categories.push("trajectory".into());
+            r.reason.push_str("; several precise points per row (a list) form a trajectory");
+        }
+        if !r.categories.is_empty() {
+            r.class = class_of(classes, &r.categories).as_str().into();
+        }
+    }
+    report
+}
+
+fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &ColumnAcc) -> Option<ColumnReport> {
     let t = &col.tally;
     let values = t.values;
     let name = sanitize_name(&col.path);
@@ -36,7 +88,13 @@ pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &Co
         if hits == 0 {
             return None;
         }
-        let what = best.map(|d| cat.get(d as u16).category()).unwrap_or("identifiers");
+        // Name a category with a value pattern of its own: every number is shaped like an
+        // account number or a permit, which says nothing.
+        let what = (0..cat.len())
+            .filter(|&d| t.exact[d] > 0 && !cat.detectors[d].header_required)
+            .max_by_key(|&d| t.exact[d])
+            .map(|d| cat.get(d as u16).category())
+            .unwrap_or("identifiers");
         return Some(ColumnReport {
             input: sanitize_name(input),
             column: name.clone(),
@@ -56,9 +114,17 @@ pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &Co
 
     if let Some(d) = best {
         let det = cat.get(d as u16);
-        let hits = t.exact[d];
+        // Detectors of one category pool their hits (ICD codes and diagnosis words in one
+        // diagnosis column).
+        let hits: u64 =
+            (0..cat.len()).filter(|&x| cat.get(x as u16).category() == det.category()).map(|x| t.exact[x]).sum();
         let ratio = pct(hits);
-        let hinted = hinted_cats.contains(&det.category());
+        // A detector that needs the column name needs its own hint, not one of its category's.
+        let hinted = if det.header_required {
+            col.header.hints.contains(&(d as u16)) || derived::file_hints(cat, input).contains(&(d as u16))
+        } else {
+            hinted_cats.contains(&det.category())
+        };
         let threshold = if hinted { det.min_ratio / 2.0 } else { det.min_ratio };
         if ratio >= threshold {
             let mut categories = vec![det.category().to_string()];
@@ -71,7 +137,9 @@ pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &Co
             let via = det.spec.validator.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
             let mut reason =
                 format!("{hits} of {values} values ({:.1}%) validate as {}{via}", ratio * 100.0, det.category());
-            if hinted {
+            if hinted && !col.header.hints.contains(&(d as u16)) && det.header_required {
+                reason.push_str("; the file name names it");
+            } else if hinted {
                 reason.push_str(&format!("; the column name {name:?} agrees"));
             } else if !hinted_cats.is_empty() {
                 reason.push_str(&format!("; the column name suggests {}", hinted_cats.join("/")));
@@ -97,9 +165,12 @@ pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &Co
 
     let texty = pct(t.text_values) >= TEXT_SHARE;
     // Whole-cell identifiers in a free-text column are mentions too.
+    // Only detectors that search text themselves: a short Chinese word that happens to read as a
+    // name or a region is not a mention of one.
     if texty {
         for d in 0..cat.len() {
-            if t.exact[d] > 0 {
+            let det = cat.get(d as u16);
+            if t.exact[d] > 0 && (det.free_text || det.keywords_in_text) {
                 *text_counts.entry(cat.get(d as u16).category().to_string()).or_default() += t.exact[d];
             }
         }

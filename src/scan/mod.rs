@@ -180,6 +180,11 @@ struct ColumnCtx {
     /// Category bits the column name names (0: none). A value that validates only as another
     /// category there (an ID with a typo that happens to pass Luhn) is counted, not trusted.
     hinted: u64,
+    /// A `header_required` detector the name hints: asked before the priority order.
+    first: Option<crate::detect::DetectorId>,
+    /// The `header_required` detectors the name hints (their own hints: `face_score` names a
+    /// face but not a feature vector).
+    required: Vec<crate::detect::DetectorId>,
 }
 
 struct KeyHit {
@@ -296,6 +301,24 @@ impl Scanner {
                 // Too small to hold any identifier.
                 out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
             }
+            // Floats and dates are judged only where the column name hints a category (`lat`,
+            // `经度`, `出生日期`): prices, measures and event dates stay unread.
+            DataType::Float64 | DataType::Float32 | DataType::Date32 | DataType::Date64 if col.hinted != 0 => {
+                let fmt = arrow_cast::display::FormatOptions::default();
+                let Ok(f) = arrow_cast::display::ArrayFormatter::try_new(a.as_ref(), &fmt) else { return out };
+                for i in range.0..range.1 {
+                    let row = leaf.row_of(i);
+                    if a.is_null(i) || row == u32::MAX {
+                        continue;
+                    }
+                    use std::fmt::Write;
+                    buf.clear();
+                    let _ = write!(buf, "{}", f.value(i));
+                    let s = std::mem::take(&mut buf);
+                    let _ = self.cell(scratch, &s, row, i, col, base_row, &mut out);
+                    buf = s;
+                }
+            }
             DataType::Null => {}
             _ => {
                 out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
@@ -362,7 +385,7 @@ impl Scanner {
         }
         let cat = &*self.catalogue;
         out.tally.values += 1;
-        if let Some(d) = cat.exact(t) {
+        if let Some(d) = cat.exact_first(t, col.first) {
             let di = d as usize;
             out.tally.exact[di] += 1;
             out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, t));
@@ -372,7 +395,7 @@ impl Scanner {
             let det = cat.get(d);
             if col.negative
                 || (col.hinted != 0 && col.hinted & self.cat_bits[di] == 0)
-                || (det.header_required && col.hinted & self.cat_bits[di] == 0)
+                || (det.header_required && !col.required.contains(&d))
             {
                 return None;
             }
@@ -392,7 +415,8 @@ impl Scanner {
         if texty {
             out.tally.text_values += 1;
         }
-        (candidate && cat.has_text_detectors()).then_some(t)
+        // Dictionary terms (diagnoses, credit words) need no digit: every free-text value goes.
+        ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some(t)
     }
 
     /// Search the collected free-text values of a slice in one pass.
@@ -514,7 +538,11 @@ impl InputAcc {
         }
         let header = cat.header_info(path);
         let hinted = header.hints.iter().fold(0, |m, &d| m | cat_bits[d as usize]);
-        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted };
+        // The file name stands for a column name only for `file_hint` detectors.
+        let by_file = crate::detect::derived::file_hints(cat, &self.name);
+        let first = cat.first_hinted(&header.hints).or(by_file.first().copied());
+        let required = header.hints.iter().copied().filter(|&d| cat.get(d).header_required).chain(by_file).collect();
+        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first, required };
         self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
         self.by_path.insert(path.to_string(), self.columns.len() - 1);
         self.columns.len() - 1

@@ -3,11 +3,21 @@
 //! table detectors refer to by name. A validator sees a whole candidate (a trimmed cell or a
 //! free-text match) and checks its shape itself, so exact-shape cells need no regex.
 
+mod account_number;
+mod address;
+mod any_value;
+mod biometric_template;
 mod birth_date;
+mod cjk;
+mod classified_marking;
+mod cn_region;
+mod degree;
 mod email;
 mod foreign_permanent_id;
 mod gb11643;
+mod genetic;
 mod hk_macau_permit;
+mod icd10;
 mod imei;
 mod ipv4;
 mod ipv6;
@@ -16,11 +26,15 @@ mod licence_plate;
 mod luhn;
 mod mac;
 mod mainland_travel_permit;
+mod media_ref;
 mod passport_cn;
+mod person_name;
 mod phone_cn;
+mod pnr;
 mod residence_permit;
 mod taiwan_permit;
 mod uscc;
+mod vector_component;
 mod vin;
 
 use crate::time::Date;
@@ -37,12 +51,22 @@ pub type ValidateFn = fn(&str, &Ctx) -> bool;
 
 /// Every validator, sorted by name (a test keeps it sorted).
 pub static VALIDATORS: &[(&str, ValidateFn)] = &[
+    ("account_number", account_number::account_number),
+    ("address", address::address),
+    ("any_value", any_value::any_value),
     ("bank_card", luhn::bank_card),
+    ("biometric_template", biometric_template::biometric_template),
     ("birth_date", birth_date::birth_date),
+    ("classified_marking", classified_marking::classified_marking),
+    ("cn_region", cn_region::cn_region),
+    ("degree", degree::degree),
     ("email", email::email),
     ("foreign_permanent_id", foreign_permanent_id::foreign_permanent_id),
     ("gb11643", gb11643::resident_id),
+    ("genetic", genetic::genetic),
     ("hk_macau_permit", hk_macau_permit::hk_macau_permit),
+    ("icd10", icd10::icd10),
+    ("image_ref", media_ref::image_ref),
     ("imei", imei::imei),
     ("ipv4", ipv4::ipv4),
     ("ipv6", ipv6::ipv6),
@@ -51,11 +75,15 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("luhn", luhn::luhn_any),
     ("mac", mac::mac),
     ("mainland_travel_permit", mainland_travel_permit::mainland_travel_permit),
+    ("media_ref", media_ref::media_ref),
     ("passport_cn", passport_cn::passport_cn),
+    ("person_name", person_name::person_name),
     ("phone_cn", phone_cn::mobile),
+    ("pnr", pnr::pnr),
     ("residence_permit", residence_permit::residence_permit),
     ("taiwan_permit", taiwan_permit::taiwan_permit),
     ("uscc", uscc::uscc),
+    ("vector_component", vector_component::vector_component),
     ("vin", vin::vin),
 ];
 

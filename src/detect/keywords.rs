@@ -1,0 +1,99 @@
+//! Dictionary detectors (`keywords = [...]`): one Aho-Corasick automaton per catalogue finds the
+//! terms of every free-text dictionary detector in a single pass over the joined free-text cells,
+//! and a small automaton per detector decides whole cells. ASCII terms are matched
+//! case-insensitively and only as whole words (`allergy`, not `allergyfree`… nor `nonallergy`);
+//! CJK terms as substrings, since Chinese has no word boundaries.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::DetectorId;
+
+/// Longest cell (bytes) a dictionary term decides as a whole value.
+pub const WHOLE_CELL_MAX: usize = 36;
+
+/// Sentence punctuation: a cell holding one is prose, not a value.
+const SENTENCE: &[char] = &['，', '。', '；', '！', '？', ',', ';', '.', '!', '?', '：', ':'];
+
+/// Terms of one or more detectors, compiled.
+#[derive(Debug, Clone)]
+pub struct KeywordSet {
+    ac: AhoCorasick,
+    /// Per pattern: its detector and whether it needs ASCII word boundaries.
+    owner: Vec<(DetectorId, bool)>,
+}
+
+impl KeywordSet {
+    /// `terms`: (detector, term). None when there are no terms.
+    pub fn build(terms: &[(DetectorId, &str)]) -> Option<KeywordSet> {
+        if terms.is_empty() {
+            return None;
+        }
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .build(terms.iter().map(|(_, t)| t))
+            .ok()?;
+        let owner = terms.iter().map(|&(d, t)| (d, t.bytes().any(|b| b.is_ascii_alphanumeric()))).collect();
+        Some(KeywordSet { ac, owner })
+    }
+
+    /// Calls `f(detector, start, end)` for every term found in `text`.
+    #[inline]
+    pub fn find(&self, text: &str, mut f: impl FnMut(DetectorId, usize, usize)) {
+        let b = text.as_bytes();
+        for m in self.ac.find_iter(text) {
+            let (d, ascii) = self.owner[m.pattern().as_usize()];
+            if ascii && !word_bounded(b, m.start(), m.end()) {
+                continue;
+            }
+            f(d, m.start(), m.end());
+        }
+    }
+
+    /// Is `cell` a dictionary value as a whole: short, no sentence punctuation, holding a term
+    /// (`2型糖尿病`, `青霉素过敏`, `penicillin allergy`)? Longer or punctuated cells are prose:
+    /// they go to the free-text search, where other detectors (markings, phones) see them too.
+    #[inline]
+    pub fn whole_cell(&self, cell: &str) -> bool {
+        // Six digits or more may be an identifier (`高血压13812345678`): such a cell is text.
+        cell.len() <= WHOLE_CELL_MAX
+            && cell.bytes().filter(u8::is_ascii_digit).count() < 6
+            && !cell.contains(SENTENCE)
+            && self.any(cell)
+    }
+
+    /// Does `text` hold any term?
+    #[inline]
+    pub fn any(&self, text: &str) -> bool {
+        let mut hit = false;
+        if !self.ac.is_match(text) {
+            return false;
+        }
+        self.find(text, |_, _, _| hit = true);
+        hit
+    }
+}
+
+fn word_bounded(b: &[u8], s: usize, e: usize) -> bool {
+    let before = s == 0 || !b[s - 1].is_ascii_alphanumeric();
+    let after = e == b.len() || !b[e].is_ascii_alphanumeric();
+    before && after
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_substrings() {
+        let k = KeywordSet::build(&[(0, "allergy"), (1, "糖尿病"), (1, "2型糖尿病")]).unwrap();
+        let mut got = Vec::new();
+        k.find("Allergy noted; nonallergy; 患者有2型糖尿病", |d, s, e| got.push((d, s, e)));
+        assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), [0, 1]);
+        assert!(k.any("糖尿病"));
+        assert!(!k.any("allergyfree"));
+        assert!(
+            k.whole_cell("2型糖尿病") && !k.whole_cell("患者有糖尿病，需复诊") && !k.whole_cell("糖尿病13812345678")
+        );
+    }
+}
