@@ -712,35 +712,6 @@ impl<'s> ScanSession<'s> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use arrow_array::StringArray;
-
-    #[test]
-    fn persons_per_category() {
-        let scanner = Scanner::builder().threads(1).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
-        let batch = RecordBatch::try_from_iter([
-            ("phone", Arc::new(StringArray::from(vec!["13812345678", "13900001111", "13812345678"])) as _),
-            (
-                "card",
-                Arc::new(StringArray::from(vec![Some("6228480402564890018"), None, Some("6228480402564890018")])) as _,
-            ),
-            // born 2015: a minor on the as-of date
-            ("id", Arc::new(StringArray::from(vec![None, Some("110105201501010017"), None])) as _),
-        ])
-        .unwrap();
-        let mut session = scanner.session();
-        let input = session.begin_input("memory");
-        session.scan_batch(input, &batch);
-        let by = session.category_persons();
-        assert_eq!(by.get("phone"), Some(&2));
-        assert_eq!(by.get("bank_card"), Some(&1));
-        assert_eq!(by.get("minor"), Some(&1));
-        assert_eq!(session.report().persons.total, 2);
-    }
-}
-
 /// What the slices of one batch found, before it is merged into the persons.
 struct BatchOut {
     rows: usize,
@@ -816,5 +787,34 @@ fn merge_persons(p: &mut PersonSet, out: BatchOut) {
         } else {
             p.add_unlinked(row_bits[r]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::StringArray;
+
+    #[test]
+    fn persons_per_category() {
+        let scanner = Scanner::builder().threads(1).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let batch = RecordBatch::try_from_iter([
+            ("phone", Arc::new(StringArray::from(vec!["13812345678", "13900001111", "13812345678"])) as _),
+            (
+                "card",
+                Arc::new(StringArray::from(vec![Some("6228480402564890018"), None, Some("6228480402564890018")])) as _,
+            ),
+            // born 2015: a minor on the as-of date
+            ("id", Arc::new(StringArray::from(vec![None, Some("110105201501010017"), None])) as _),
+        ])
+        .unwrap();
+        let mut session = scanner.session();
+        let input = session.begin_input("memory");
+        session.scan_batch(input, &batch);
+        let by = session.category_persons();
+        assert_eq!(by.get("phone"), Some(&2));
+        assert_eq!(by.get("bank_card"), Some(&1));
+        assert_eq!(by.get("minor"), Some(&1));
+        assert_eq!(session.report().persons.total, 2);
     }
 }
