@@ -290,7 +290,9 @@ impl Catalogue {
         let firsts: Vec<[bool; 256]> = detectors.iter().map(|d| first_bytes(d.spec.pattern.as_deref())).collect();
         let mut by_len = vec![Vec::new(); (MAX_EXACT_LEN + 1) * 256];
         for (i, d) in detectors.iter().enumerate() {
-            if d.header_only {
+            // Detectors that need the column name are tried only where it hints them
+            // (`exact_first`): anywhere else their answer would be discarded anyway.
+            if d.header_only || d.header_required {
                 continue;
             }
             for len in d.min_len..=d.max_len.min(MAX_EXACT_LEN) {
@@ -302,7 +304,9 @@ impl Catalogue {
             }
         }
         let long: Vec<DetectorId> = (0..detectors.len())
-            .filter(|&i| !detectors[i].header_only && detectors[i].max_len > MAX_EXACT_LEN)
+            .filter(|&i| {
+                !detectors[i].header_only && !detectors[i].header_required && detectors[i].max_len > MAX_EXACT_LEN
+            })
             .map(|i| i as DetectorId)
             .collect();
         let terms: Vec<(DetectorId, &str)> = detectors
@@ -366,10 +370,10 @@ impl Catalogue {
     /// hints) is asked before the priority order: a URL under `身份证照片` is an ID-card image
     /// even though an exterior-camera detector ranks higher.
     #[inline]
-    pub fn exact_first(&self, cell: &str, first: Option<DetectorId>) -> Option<DetectorId> {
-        if let Some(d) = first {
+    pub fn exact_first(&self, cell: &str, hinted: &[DetectorId]) -> Option<DetectorId> {
+        for &d in hinted {
             let det = &self.detectors[d as usize];
-            if (det.min_len..=det.max_len).contains(&cell.len()) && det.accepts(cell, &self.ctx) {
+            if !det.header_only && (det.min_len..=det.max_len).contains(&cell.len()) && det.accepts(cell, &self.ctx) {
                 return Some(d);
             }
         }
@@ -547,8 +551,9 @@ mod tests {
                 let b = m.trim().as_bytes()[0] as usize;
                 assert!(firsts[b], "{}: example {m:?} starts with a byte its pattern cannot", d.id());
                 // Header-only detectors are decided by the column name, not by values.
+                let me = c.detectors.iter().position(|x| x.id() == d.id()).unwrap() as DetectorId;
                 assert!(
-                    d.header_only || c.exact(m.trim()).is_some(),
+                    d.header_only || c.exact_first(m.trim(), &[me]).is_some(),
                     "{}: {m:?} is not accepted as a whole value",
                     d.id()
                 );
@@ -617,16 +622,21 @@ mod tests {
             ("192.168.1.100", Some("ip_address")),
             ("2001:db8::1", Some("ip_address")),
             ("39.9042,116.4074", Some("precise_location")),
-            // A YYYYMMDD date is a date first; other 8-digit numbers fall to taiwan_permit,
-            // which only a column named for it reports.
-            ("19900105", Some("birth_date")),
-            ("12345678", Some("taiwan_permit")),
+            // Dates and 8-digit permit numbers need their column name (header_required): on
+            // their own they are nothing, under a name that hints them they are asked first.
+            ("19900105", None),
+            ("12345678", None),
             ("00000000", None),
             ("13812345678", Some("phone")),
         ];
         for (cell, want) in cases {
             assert_eq!(category_of(&c, cell).as_deref(), want, "{cell}");
         }
+        let id = |name: &str| c.detectors.iter().position(|d| d.id() == name).unwrap() as DetectorId;
+        let under = |cell: &str, hint: &str| c.exact_first(cell, &[id(hint)]).map(|d| c.get(d).category().to_string());
+        assert_eq!(under("19900105", "birth_date").as_deref(), Some("birth_date"));
+        assert_eq!(under("12345678", "taiwan_permit").as_deref(), Some("taiwan_permit"));
+        assert_eq!(under("00000000", "taiwan_permit").as_deref(), None);
     }
 
     #[test]

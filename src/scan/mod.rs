@@ -180,8 +180,9 @@ struct ColumnCtx {
     /// Category bits the column name names (0: none). A value that validates only as another
     /// category there (an ID with a typo that happens to pass Luhn) is counted, not trusted.
     hinted: u64,
-    /// A `header_required` detector the name hints: asked before the priority order.
-    first: Option<crate::detect::DetectorId>,
+    /// The `header_required` detectors the name hints, asked before the priority order (they
+    /// are asked nowhere else).
+    first: Vec<crate::detect::DetectorId>,
     /// The `header_required` detectors the name hints (their own hints: `face_score` names a
     /// face but not a feature vector).
     required: Vec<crate::detect::DetectorId>,
@@ -385,7 +386,7 @@ impl Scanner {
         }
         let cat = &*self.catalogue;
         out.tally.values += 1;
-        if let Some(d) = cat.exact_first(t, col.first) {
+        if let Some(d) = cat.exact_first(t, &col.first) {
             let di = d as usize;
             out.tally.exact[di] += 1;
             out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, t));
@@ -540,8 +541,11 @@ impl InputAcc {
         let hinted = header.hints.iter().fold(0, |m, &d| m | cat_bits[d as usize]);
         // The file name stands for a column name only for `file_hint` detectors.
         let by_file = crate::detect::derived::file_hints(cat, &self.name);
-        let first = cat.first_hinted(&header.hints).or(by_file.first().copied());
-        let required = header.hints.iter().copied().filter(|&d| cat.get(d).header_required).chain(by_file).collect();
+        let required: Vec<_> =
+            header.hints.iter().copied().filter(|&d| cat.get(d).header_required).chain(by_file).collect();
+        // Tried before the priority order, the name's own first (header-required detectors are
+        // tried nowhere else).
+        let first = required.clone();
         let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first, required };
         self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
         self.by_path.insert(path.to_string(), self.columns.len() - 1);
