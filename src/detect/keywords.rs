@@ -56,10 +56,18 @@ impl KeywordSet {
     #[inline]
     pub fn whole_cell(&self, cell: &str) -> bool {
         // Six digits or more may be an identifier (`高血压13812345678`): such a cell is text.
+        // The automaton rejects most cells fastest; the character checks come after.
         cell.len() <= WHOLE_CELL_MAX
+            && self.ac.is_match(cell)
             && cell.bytes().filter(u8::is_ascii_digit).count() < 6
             && !cell.contains(SENTENCE)
             && self.any(cell)
+    }
+
+    /// Could `text` hold any term? (A raw automaton test, before word boundaries.)
+    #[inline]
+    pub fn may_hold(&self, text: &str) -> bool {
+        self.ac.is_match(text)
     }
 
     /// Does `text` hold any term?

@@ -103,6 +103,8 @@ pub struct Detector {
     /// values confirm. Such a detector takes no part in whole-cell arbitration or text search
     /// (it would accept every cell); `scan::classify` applies it through [`derived`].
     pub header_only: bool,
+    /// Decided by its dictionary alone (no validator, no pattern).
+    pub keyword_only: bool,
 }
 
 impl Detector {
@@ -152,6 +154,7 @@ impl Detector {
         let terms: Vec<(DetectorId, &str)> = spec.keywords.iter().map(|k| (0, k.as_str())).collect();
         let keywords = KeywordSet::build(&terms);
         Ok(Detector {
+            keyword_only: keywords.is_some() && validator.is_none() && exact_re.is_none(),
             min_len: spec.min_len.unwrap_or(1),
             max_len: spec.max_len.unwrap_or(MAX_EXACT_LEN),
             keywords_in_text: keywords.is_some() && spec.free_text.unwrap_or(true),
@@ -229,6 +232,8 @@ pub struct Catalogue {
     text_re: Option<Regex>,
     /// Dictionary terms of every free-text keyword detector.
     text_kw: Option<KeywordSet>,
+    /// Every term of the dictionary detectors in the whole-value table: one test per cell.
+    cell_kw: Option<KeywordSet>,
     text_ids: Vec<DetectorId>,
     pub ctx: Ctx,
 }
@@ -338,7 +343,14 @@ impl Catalogue {
                     .map_err(|e| Error::Usage(format!("detector patterns: {e}")))?,
             )
         };
-        Ok(Catalogue { detectors, by_len, long, text_re, text_kw, text_ids, ctx })
+        let cell_terms: Vec<(DetectorId, &str)> = detectors
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.keyword_only && !d.header_only && !d.header_required)
+            .flat_map(|(i, d)| d.spec.keywords.iter().map(move |t| (i as DetectorId, t.as_str())))
+            .collect();
+        let cell_kw = KeywordSet::build(&cell_terms);
+        Ok(Catalogue { detectors, by_len, long, text_re, text_kw, cell_kw, text_ids, ctx })
     }
 
     pub fn worker(&self) -> Worker {
@@ -357,13 +369,24 @@ impl Catalogue {
     #[inline]
     pub fn exact(&self, cell: &str) -> Option<DetectorId> {
         let first = *cell.as_bytes().first()? as usize;
-        let Some(slot) = self.by_len.get(cell.len() * 256 + first) else {
-            return self.long.iter().copied().find(|&d| {
+        if let Some(slot) = self.by_len.get(cell.len() * 256 + first) {
+            // Dictionary detectors share one automaton test: most cells hold no term at all.
+            let mut terms: Option<bool> = None;
+            return slot.iter().copied().find(|&d| {
                 let det = &self.detectors[d as usize];
-                cell.len() <= det.max_len && det.accepts(cell, &self.ctx)
+                if det.keyword_only
+                    && !*terms.get_or_insert_with(|| self.cell_kw.as_ref().is_some_and(|k| k.may_hold(cell)))
+                {
+                    return false;
+                }
+                det.accepts(cell, &self.ctx)
             });
-        };
-        slot.iter().copied().find(|&d| self.detectors[d as usize].accepts(cell, &self.ctx))
+        }
+        // Longer than the table: the few detectors that judge long values (addresses, media).
+        self.long.iter().copied().find(|&d| {
+            let det = &self.detectors[d as usize];
+            cell.len() <= det.max_len && det.accepts(cell, &self.ctx)
+        })
     }
 
     /// Like [`Catalogue::exact`], but `first` (a `header_required` detector the column name
