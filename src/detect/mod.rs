@@ -349,7 +349,7 @@ impl Catalogue {
             .filter(|(_, d)| d.keyword_only && !d.header_only && !d.header_required)
             .flat_map(|(i, d)| d.spec.keywords.iter().map(move |t| (i as DetectorId, t.as_str())))
             .collect();
-        let cell_kw = KeywordSet::build(&cell_terms);
+        let cell_kw = KeywordSet::build_gate(&cell_terms);
         Ok(Catalogue { detectors, by_len, long, text_re, text_kw, cell_kw, text_ids, ctx })
     }
 
