@@ -31,6 +31,8 @@
 
 pub mod detect;
 pub mod error;
+#[cfg(feature = "ledger")]
+pub mod ledger;
 pub mod persons;
 pub mod policy;
 pub mod report;

@@ -7,6 +7,7 @@
 //! clean. stderr says when the partial verdict would also have failed.
 
 mod detectors;
+mod ledger;
 mod policy;
 mod scan;
 
@@ -38,6 +39,9 @@ enum Command {
     /// List, show or check policies.
     #[command(subcommand)]
     Policy(policy::PolicyCmd),
+    /// The year-to-date ledger: persons and transfers per exporter and year.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCmd),
 }
 
 pub fn run() -> i32 {
@@ -53,6 +57,7 @@ pub fn run() -> i32 {
         Command::Scan(a) => scan::run(*a),
         Command::Detectors(c) => detectors::run(c),
         Command::Policy(c) => policy::run(c),
+        Command::Ledger(c) => ledger::run(c),
     };
     match result {
         Ok(code) => code,

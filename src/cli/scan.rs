@@ -7,6 +7,8 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::{emit, use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
+use xborder::ledger::{self, BatchPersons, Ledger, TransferInput, TransferMeta};
+use xborder::persons::KeyHasher;
 use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, PolicySet, Scenario, DEFAULT_POLICY};
 use xborder::report::YearToDate;
 use xborder::source::{encoding_for_label, expand_inputs, SourceOptions};
@@ -77,6 +79,15 @@ pub struct ScanArgs {
     /// The exporting legal entity (the year-to-date counts are per exporter).
     #[arg(long, value_name = "NAME")]
     exporter: Option<String>,
+    /// The ledger (SQLite) holding the year to date (default `./xborder-ledger.db`, or
+    /// `XBORDER_LEDGER`). Without `--record` it is only read, and a missing ledger means the
+    /// year so far is this export.
+    #[arg(long, value_name = "PATH")]
+    ledger: Option<PathBuf>,
+    /// Record this export in the ledger when its verdict is below `--fail-at` (a blocked or
+    /// incomplete export is never recorded). Creates the ledger and its key when missing.
+    #[arg(long)]
+    record: bool,
     /// Exit 1 when the verdict is at or above this level: allow, needs_review,
     /// standard_contract, security_assessment, prohibited. An incomplete scan exits 3 even
     /// then.
@@ -134,6 +145,18 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     if a.read_only {
         return read_only(&inputs, &src_opts);
     }
+    // The ledger and its key, before any data is read (a wrong key is exit 2).
+    let exporter = a.exporter.clone().unwrap_or_else(|| UNNAMED_EXPORTER.into());
+    let ledger_path = ledger_path(a.ledger.as_deref());
+    let mut book = open_ledger(&ledger_path, a.record)?;
+    let hasher = match &mut book {
+        Some((_, h)) => h.clone(),
+        None => match std::env::var(ledger::KEY_ENV) {
+            Ok(hex) => ledger::load_key(&ledger_path, Some(&hex), false)?.map(|k| k.0).expect("key from env"),
+            Err(_) => xborder::persons::KeyHasher::random(),
+        },
+    };
+    b = b.key_hasher(hasher.clone());
     let scanner = b.build()?;
     let mut session = scanner.scan_inputs(&inputs);
     for e in missing {
@@ -154,22 +177,65 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             p.approx_bytes() as f64 / p.keys().max(1) as f64
         );
     }
-    // No ledger yet: the year to date is this export.
+    let batch = BatchPersons::from_set(session.persons(), scanner.sensitive_mask());
     let mut facts = Facts::from_report(&report, session.category_persons());
+    let year = scanner.options().as_of.year;
+    // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording
+    // takes the write lock now, so the verdict is decided on the ledger it is written to.
+    // `by_category` stays this export's: the ledger keeps no categories.
+    let recording = a.record && report.complete();
+    let txn_plan = match &mut book {
+        Some((l, _)) => {
+            let txn = l.begin(recording)?;
+            let plan = txn.year_to_date(&exporter, year, &batch)?;
+            facts.persons_ytd.personal = plan.counts.persons;
+            facts.persons_ytd.sensitive = plan.counts.sensitive;
+            Some((txn, plan))
+        }
+        None => None,
+    };
     facts.ciio = a.ciio;
     facts.sector = a.sector.clone();
     facts.scenarios = a.scenarios.iter().copied().collect();
     facts.zone_registered = a.zone_registered;
     facts.catalogue = catalogue.markers;
     report.year_to_date = Some(YearToDate {
-        year: scanner.options().as_of.year,
-        exporter: a.exporter.clone().unwrap_or_else(|| UNNAMED_EXPORTER.into()),
+        year,
+        exporter: exporter.clone(),
         persons: facts.persons_ytd.personal,
         sensitive: facts.persons_ytd.sensitive,
     });
     let verdict = evaluate(&policy, &facts);
     let level = verdict.level;
     report.verdict = Some(verdict);
+    if let Some((txn, plan)) = txn_plan {
+        if recording && level < a.fail_at {
+            let meta = TransferMeta {
+                as_of: scanner.options().as_of.to_string(),
+                inputs: transfer_inputs(&report, &inputs, &hasher),
+                verdict: level.to_string(),
+                policy: policy.id.clone(),
+                policy_version: policy.version.clone(),
+            };
+            let t = txn.record(&plan, &batch, meta, &hasher)?;
+            eprintln!(
+                "xborder: recorded transfer {} in {}: {} persons, {} new; {exporter} {year}: {} persons, {} sensitive",
+                t.seq,
+                ledger_path.display(),
+                t.persons,
+                t.ytd.new_persons,
+                t.ytd.persons,
+                t.ytd.sensitive
+            );
+        } else {
+            drop(txn);
+            if a.record {
+                eprintln!("xborder: not recorded in {}", ledger_path.display());
+            }
+        }
+    } else if a.record {
+        eprintln!("xborder: not recorded in {}", ledger_path.display());
+    }
     let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
         OutFormat::Human
     } else {
@@ -209,6 +275,57 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         return Ok(EXIT_FAIL);
     }
     Ok(EXIT_OK)
+}
+
+/// `--ledger`, else `XBORDER_LEDGER`, else `./xborder-ledger.db`.
+pub fn ledger_path(arg: Option<&std::path::Path>) -> PathBuf {
+    match arg {
+        Some(p) => p.to_path_buf(),
+        None => match std::env::var_os(ledger::LEDGER_ENV) {
+            Some(v) if !v.is_empty() => PathBuf::from(v),
+            _ => PathBuf::from(ledger::DEFAULT_PATH),
+        },
+    }
+}
+
+/// The ledger and the key it is written with. Without `create`, a missing ledger is `None`.
+/// A key file is created only for a ledger that has no key yet.
+fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Option<(Ledger, KeyHasher)>> {
+    let Some(mut l) = Ledger::open(path, create)? else {
+        return Ok(None);
+    };
+    let env = std::env::var(ledger::KEY_ENV).ok();
+    let fresh = l.key_fingerprint()?.is_none();
+    let (hasher, source) = match ledger::load_key(path, env.as_deref(), create && fresh)? {
+        Some(k) => k,
+        None => anyhow::bail!(
+            "ledger {}: no key: set {} or restore the key file {}",
+            path.display(),
+            ledger::KEY_ENV,
+            ledger::key_path(path).display()
+        ),
+    };
+    l.check_key(&hasher, &source)?;
+    Ok(Some((l, hasher)))
+}
+
+/// The transfer's inputs: path, format, rows, bytes and a keyed fingerprint of the content.
+fn transfer_inputs(report: &xborder::Report, inputs: &[xborder::Input], hasher: &KeyHasher) -> Vec<TransferInput> {
+    report
+        .inputs
+        .iter()
+        .zip(inputs)
+        .map(|(r, i)| TransferInput {
+            path: r.path.clone(),
+            format: r.format.clone(),
+            rows: r.rows,
+            bytes: r.bytes,
+            fingerprint: match i {
+                xborder::Input::Path(p) => ledger::input_fingerprint(hasher, p),
+                xborder::Input::Stdin => None,
+            },
+        })
+        .collect()
 }
 
 /// Read every input into batches and report rows and bytes (the reader's own throughput).

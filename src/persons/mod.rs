@@ -6,7 +6,7 @@
 mod keys;
 mod union_find;
 
-pub use keys::{hash_key, normalise_key, KeyHasher};
+pub use keys::{hash_key, normalise_key, random_key, KeyHasher};
 pub use union_find::{PersonCounts, PersonSet};
 
 /// Flag bit for "this key's person is a minor" (above the category bits).

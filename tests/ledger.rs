@@ -1,0 +1,347 @@
+//! The ledger end to end: the real binary, a real SQLite file in a temporary directory, real
+//! concurrent processes and a real `kill -9`.
+#![cfg(feature = "ledger")]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
+    }
+}
+
+fn cmd(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xborder"));
+    c.current_dir(dir).args(args).env_remove("XBORDER_KEY").env_remove("XBORDER_LEDGER").env("NO_COLOR", "1");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+fn xborder(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let out = cmd(dir, args, env).output().expect("run xborder");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `scan FILE --ledger l.db --exporter acme --as-of DATE --format json` + extra.
+fn scan_args<'a>(file: &'a str, as_of: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["scan", file, "--ledger", "l.db", "--exporter", "acme", "--as-of", as_of, "--format", "json"];
+    v.extend_from_slice(extra);
+    v
+}
+
+fn scan(dir: &Path, file: &str, as_of: &str, extra: &[&str]) -> Run {
+    xborder(dir, &scan_args(file, as_of, extra), &[])
+}
+
+fn phone(i: u64) -> String {
+    format!("139{i:08}")
+}
+
+/// A phones-only CSV of persons `range` (non-sensitive personal information).
+fn phones(dir: &Path, name: &str, range: std::ops::Range<u64>) -> String {
+    let mut s = String::with_capacity(12 * (range.end - range.start) as usize + 8);
+    s.push_str("mobile\n");
+    for i in range {
+        s.push_str(&phone(i));
+        s.push('\n');
+    }
+    std::fs::write(dir.join(name), s).unwrap();
+    name.to_string()
+}
+
+fn summary(dir: &Path) -> Vec<Value> {
+    let r = xborder(dir, &["ledger", "summary", "--ledger", "l.db", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json()["scopes"].as_array().unwrap().clone()
+}
+
+/// (exporter, year, persons, sensitive, transfers) per scope.
+fn scopes(dir: &Path) -> Vec<(String, i64, u64, u64, u64)> {
+    summary(dir)
+        .iter()
+        .map(|s| {
+            (
+                s["exporter"].as_str().unwrap().to_string(),
+                s["year"].as_i64().unwrap(),
+                s["persons"].as_u64().unwrap(),
+                s["sensitive"].as_u64().unwrap(),
+                s["transfers"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Everything the ledger holds that a partial write could disturb, after checking that the file
+/// is sound: integrity check, the hash chain, and totals that agree with the persons and
+/// transfers rows.
+fn state(db: &Path) -> Vec<(i64, i64, i64, i64, i64, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    let l = xborder::ledger::Ledger::open(db, false).unwrap().unwrap();
+    l.verify_chain().unwrap();
+    let mut st = conn
+        .prepare(
+            "SELECT s.scope, s.persons, s.sensitive,
+                    (SELECT count(*) FROM persons p WHERE p.scope = s.scope AND p.merged_into IS NULL),
+                    (SELECT coalesce(sum(unlinked), 0) FROM transfers t WHERE t.scope = s.scope),
+                    (SELECT count(*) FROM transfers t WHERE t.scope = s.scope),
+                    (SELECT count(*) FROM person_keys k WHERE k.scope = s.scope),
+                    (SELECT coalesce(max(ytd), 0) FROM (SELECT json_extract(body, '$.ytd.persons') AS ytd
+                       FROM transfers t WHERE t.scope = s.scope ORDER BY seq DESC LIMIT 1))
+             FROM scopes s ORDER BY s.scope",
+        )
+        .unwrap();
+    st.query_map([], |r| {
+        let (persons, live, unlinked, last_ytd): (i64, i64, i64, i64) = (r.get(1)?, r.get(3)?, r.get(4)?, r.get(7)?);
+        assert_eq!(persons, live + unlinked, "scope totals agree with the persons rows");
+        assert_eq!(persons, last_ytd, "scope totals agree with the last transfer");
+        Ok((r.get(0)?, persons, r.get(2)?, r.get(5)?, r.get(6)?, unlinked))
+    })
+    .unwrap()
+    .collect::<Result<Vec<_>, _>>()
+    .unwrap()
+}
+
+/// (a) Twelve monthly exports, overlapping month to month: 10,000 persons each, 1,000 of them
+/// already in the previous month. After month m the year holds 9,000·m + 1,000 persons, so
+/// month 11 reaches 100,000: standard contract, exit 1, not recorded; month 12 too.
+#[test]
+fn ladder_across_monthly_transfers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for m in 1..=12u64 {
+        let start = (m - 1) * 9_000;
+        let f = phones(d, &format!("m{m:02}.csv"), start..start + 10_000);
+        let as_of = format!("2026-{m:02}-15");
+        let r = scan(d, &f, &as_of, &["--record", "--threads", "2"]);
+        let ytd = &r.json()["year_to_date"];
+        let level = r.json()["verdict"]["level"].as_str().unwrap().to_string();
+        if m <= 10 {
+            assert_eq!(r.code, 0, "month {m}: {}", r.stderr);
+            assert_eq!(level, "allow", "month {m}");
+            assert_eq!(ytd["persons"], 9_000 * m + 1_000, "month {m}");
+            assert!(r.stderr.contains("recorded transfer"), "{}", r.stderr);
+            assert_eq!(scopes(d), [("acme".into(), 2026, 9_000 * m + 1_000, 0, m)]);
+        } else {
+            assert_eq!(r.code, 1, "month {m}: {}", r.stderr);
+            assert_eq!(level, "standard_contract", "month {m}");
+            // month 11: 91,000 recorded + 9,000 new; month 12: 91,000 + 10,000 (month 11 was
+            // never sent, so its persons are not in the ledger)
+            let want = if m == 11 { 100_000 } else { 101_000 };
+            assert_eq!(ytd["persons"], want, "month {m}");
+            assert!(r.stderr.contains("not recorded"), "{}", r.stderr);
+            assert_eq!(scopes(d), [("acme".into(), 2026, 91_000, 0, 10)], "month {m} is not recorded");
+        }
+    }
+    state(&d.join("l.db"));
+}
+
+/// (b) The year is the calendar year in Asia/Shanghai: 1 January starts from zero.
+#[test]
+fn year_boundary_resets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = phones(d, "a.csv", 0..1_000);
+    let b = phones(d, "b.csv", 1_000..1_500);
+    assert_eq!(scan(d, &a, "2025-12-31", &["--record"]).code, 0);
+    let same_year = scan(d, &b, "2025-12-31", &[]).json();
+    assert_eq!(same_year["year_to_date"]["persons"], 1_500);
+    assert_eq!(same_year["year_to_date"]["year"], 2025);
+    let next_year = scan(d, &b, "2026-01-01", &[]).json();
+    assert_eq!(next_year["year_to_date"]["persons"], 500);
+    assert_eq!(next_year["year_to_date"]["year"], 2026);
+    // a dry run writes nothing
+    assert_eq!(scopes(d), [("acme".into(), 2025, 1_000, 0, 1)]);
+    assert_eq!(scan(d, &b, "2026-01-01", &["--record"]).code, 0);
+    assert_eq!(scopes(d), [("acme".into(), 2025, 1_000, 0, 1), ("acme".into(), 2026, 500, 0, 1)]);
+}
+
+/// (c) The same input recorded twice adds no persons (the transfer is logged twice).
+#[test]
+fn same_input_twice_adds_no_persons() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = phones(d, "a.csv", 0..2_000);
+    assert_eq!(scan(d, &a, "2026-03-01", &["--record"]).code, 0);
+    let r = scan(d, &a, "2026-03-01", &["--record"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json()["year_to_date"]["persons"], 2_000);
+    assert_eq!(scopes(d), [("acme".into(), 2026, 2_000, 0, 2)]);
+    let s = state(&d.join("l.db"));
+    assert_eq!(s[0].4, 2_000, "one key row per person");
+}
+
+/// (d) Two processes recording overlapping files at once, on a ledger neither has created yet:
+/// both are recorded and every person is counted exactly once.
+#[test]
+fn concurrent_recorders_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = phones(d, "a.csv", 0..6_000);
+    let b = phones(d, "b.csv", 3_000..9_000);
+    for round in 0..2 {
+        let spawn = |f: &str| -> Child {
+            cmd(d, &scan_args(f, "2026-03-01", &["--record", "--threads", "1"]), &[])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (pa, pb) = (spawn(&a), spawn(&b));
+        for p in [pa, pb] {
+            let out = p.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        // round 2 adds no persons: both files are already in the ledger
+        assert_eq!(scopes(d), [("acme".into(), 2026, 9_000, 0, 2 * (round + 1))]);
+    }
+    let s = state(&d.join("l.db"));
+    assert_eq!(s[0].4, 9_000);
+}
+
+fn kill_and_check(d: &Path, child: &mut Child, before: &[(i64, i64, i64, i64, i64, i64)]) -> bool {
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    let after = state(&d.join("l.db"));
+    let killed = status.code().is_none();
+    if after != before {
+        // only allowed when the process got to commit before the signal: then the whole
+        // transfer is there
+        assert_eq!(after.len(), before.len());
+        assert_eq!(after[0].3, before[0].3 + 1, "exactly one more transfer: {before:?} → {after:?}");
+        assert_eq!(after[0].1, 31_000);
+    }
+    killed
+}
+
+/// (e) `kill -9` while recording leaves the ledger exactly as it was, or with the whole transfer.
+/// First deterministically, inside the transaction after every person row was written (a test
+/// hook holds the process there); then at calibrated moments with no hook.
+#[test]
+fn kill_9_mid_record_leaves_ledger_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let small = phones(d, "small.csv", 0..1_000);
+    let big = phones(d, "big.csv", 1_000..31_000);
+    assert_eq!(scan(d, &small, "2026-03-01", &["--record"]).code, 0);
+    let before = state(&d.join("l.db"));
+    let args = scan_args(&big, "2026-03-01", &["--record", "--threads", "2"]);
+
+    let mut child = cmd(d, &args, &[("XBORDER_TEST_RECORD_PAUSE_MS", "60000")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    assert!(line.contains("record transaction open"), "{line}");
+    let wal = d.join("l.db-wal");
+    let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert!(kill_and_check(d, &mut child, &before));
+    assert_eq!(state(&d.join("l.db")), before, "nothing of the killed transfer remains (wal was {wal_len} bytes)");
+
+    // No hook: calibrate on a copy, then kill at several points of the run.
+    let cal = tempfile::tempdir().unwrap();
+    std::fs::copy(d.join("big.csv"), cal.path().join("big.csv")).unwrap();
+    let t = Instant::now();
+    assert_eq!(scan(cal.path(), &big, "2026-03-01", &["--record", "--threads", "2"]).code, 0);
+    let full = t.elapsed();
+    let mut killed = 0;
+    for frac in [0.6, 0.8, 0.9, 0.95, 0.99] {
+        let mut child = cmd(d, &args, &[]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_secs_f64(full.as_secs_f64() * frac));
+        killed += kill_and_check(d, &mut child, &before) as u32;
+        if state(&d.join("l.db")) != before {
+            break; // it committed: the ledger holds the whole transfer
+        }
+    }
+    assert!(killed > 0);
+}
+
+/// (f) A key other than the ledger's is refused with a clear error (exit 2); a key file is
+/// created `0600` beside the ledger on first use; `XBORDER_KEY` is used when set.
+#[test]
+fn other_key_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = phones(d, "a.csv", 0..100);
+    assert_eq!(scan(d, &a, "2026-03-01", &["--record"]).code, 0);
+    let key_file = d.join("l.db.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let other = "ab".repeat(32);
+    let r = xborder(d, &scan_args(&a, "2026-03-01", &[]), &[("XBORDER_KEY", &other)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("fingerprint") && r.stderr.contains("XBORDER_KEY"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "refused before scanning");
+    // the file's own key, given in the environment, is accepted
+    let own = std::fs::read_to_string(&key_file).unwrap();
+    let r = xborder(d, &scan_args(&a, "2026-03-01", &["--record"]), &[("XBORDER_KEY", own.trim())]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // without the key file and without XBORDER_KEY the ledger cannot be read
+    std::fs::rename(&key_file, d.join("moved.key")).unwrap();
+    let r = scan(d, &a, "2026-03-01", &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no key"), "{}", r.stderr);
+    // a fresh ledger recorded with XBORDER_KEY gets no key file
+    let r = xborder(
+        d,
+        &["scan", &a, "--ledger", "k.db", "--record", "--as-of", "2026-03-01", "--format", "json"],
+        &[("XBORDER_KEY", &other)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!d.join("k.db.key").exists());
+}
+
+/// (g) The database file never contains a raw identifier: phones, resident IDs, e-mails and
+/// cards of the test data, raw or normalised.
+#[test]
+fn no_raw_identifier_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let people: Vec<common::Person> = (0..300).map(common::person).collect();
+    let mut csv = String::from("name,id_number,mobile,email,bank_card\n");
+    for p in &people {
+        csv.push_str(&format!("{},{},{},{},{}\n", p.name, p.id, p.phone, p.email, p.card));
+    }
+    std::fs::write(d.join("people.csv"), csv).unwrap();
+    let r = scan(d, "people.csv", "2026-03-01", &["--record", "--fail-at", "prohibited"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["year_to_date"]["persons"], 300);
+    let mut bytes = std::fs::read(d.join("l.db")).unwrap();
+    if let Ok(w) = std::fs::read(d.join("l.db-wal")) {
+        bytes.extend(w);
+    }
+    let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    for p in &people {
+        for v in [&p.id, &p.phone, &p.email, &p.card, &p.name] {
+            assert!(!has(v), "raw value of person found in the ledger");
+        }
+        assert!(!has(&p.phone[3..]), "phone digits found in the ledger");
+    }
+    let key = std::fs::read_to_string(d.join("l.db.key")).unwrap();
+    assert!(!has(key.trim()), "the key is not in the ledger");
+}
