@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent count of distinct persons in a gen_pii_csv.py CSV, with the rules of DESIGN.md
 ("Persons and the ledger"): valid keys of one row (resident ID with a correct check character,
-mobile without +86 and separators, e-mail lower-cased, Luhn-valid card) are one person; rows
+mobile without +86 and separators, e-mail lower-cased, card with a network prefix and Luhn) are one person; rows
 sharing a key are one person; keys found in the free-text note name a person but are never
 linked to the row's owner.
 
@@ -34,6 +34,18 @@ def luhn_ok(s):
     return t % 10 == 0
 
 
+def card_ok(s):
+    """Card network prefix and length (ISO/IEC 7812 IINs) and Luhn, as src/detect/validators/luhn.rs."""
+    n = len(s)
+    if n < 16 or n > 19:
+        return False
+    p2, p4 = int(s[:2]), int(s[:4])
+    net = ((s[0] == "6" and p2 in (60, 62, 64, 65)) or (s[0] == "4" and n in (16, 19))
+           or (s[0] == "5" and n == 16 and 51 <= p2 <= 55) or (s[0] == "2" and n == 16 and 2221 <= p4 <= 2720)
+           or (s[0] == "3" and p2 == 35))
+    return net and len(set(s)) > 1 and luhn_ok(s)
+
+
 def phone(s):
     d = re.sub(r"[ -]", "", s)
     d = d[3:] if d.startswith("+86") else d
@@ -64,7 +76,7 @@ def union(a, b):
 PH = re.compile(r"(?<![0-9])(?:\+86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
 EM = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 ID = re.compile(r"(?<![0-9])[1-8][0-9]{16}[0-9Xx](?![0-9])")
-CARD = re.compile(r"(?<![0-9])[3-6][0-9]{15,18}(?![0-9Xx])")
+CARD = re.compile(r"(?<![0-9])[2-6][0-9]{15,18}(?![0-9Xx])")
 
 own = set()
 mentions = set()
@@ -78,7 +90,7 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f:
             keys.append("p" + p)
         if row["email"]:
             keys.append("e" + row["email"].lower())
-        if row["bank_card"] and luhn_ok(row["bank_card"]):
+        if row["bank_card"] and card_ok(row["bank_card"]):
             keys.append("c" + row["bank_card"])
         for k in keys:
             node(k)
@@ -97,7 +109,7 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f:
                 mentions.add("i" + m.group().upper())
         for m in CARD.finditer(note):
             # a valid 18-digit resident ID is not also a bank card (DESIGN.md overlap rule)
-            if luhn_ok(m.group()) and not ric_ok(m.group()):
+            if card_ok(m.group()) and not ric_ok(m.group()):
                 mentions.add("c" + m.group())
 
 in_rows = len({find(k) for k in own})
