@@ -177,7 +177,8 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             p.approx_bytes() as f64 / p.keys().max(1) as f64
         );
     }
-    let batch = BatchPersons::from_set(session.persons(), scanner.sensitive_mask());
+    // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
+    let batch = book.is_some().then(|| BatchPersons::from_set(session.persons(), scanner.sensitive_mask()));
     let mut facts = Facts::from_report(&report, session.category_persons());
     let year = scanner.options().as_of.year;
     // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording
@@ -187,7 +188,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     let txn_plan = match &mut book {
         Some((l, _)) => {
             let txn = l.begin(recording)?;
-            let plan = txn.year_to_date(&exporter, year, &batch)?;
+            let plan = txn.year_to_date(&exporter, year, batch.as_ref().expect("built with the ledger"))?;
             facts.persons_ytd.personal = plan.counts.persons;
             facts.persons_ytd.sensitive = plan.counts.sensitive;
             Some((txn, plan))
@@ -217,7 +218,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
                 policy: policy.id.clone(),
                 policy_version: policy.version.clone(),
             };
-            let t = txn.record(&plan, &batch, meta, &hasher)?;
+            let t = txn.record(&plan, batch.as_ref().expect("built with the ledger"), meta, &hasher)?;
             eprintln!(
                 "xborder: recorded transfer {} in {}: {} persons, {} new; {exporter} {year}: {} persons, {} sensitive",
                 t.seq,
