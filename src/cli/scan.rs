@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::{emit, use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
 use xborder::ledger::{self, BatchPersons, Ledger, TransferInput, TransferMeta};
-use xborder::persons::KeyHasher;
+use xborder::persons::{KeyHasher, PersonsMode};
 use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, PolicySet, Scenario, DEFAULT_POLICY};
 use xborder::report::YearToDate;
 use xborder::source::{encoding_for_label, expand_inputs, SourceOptions};
@@ -93,12 +93,21 @@ pub struct ScanArgs {
     /// then.
     #[arg(long, value_name = "LEVEL", default_value = "standard_contract", value_parser = parse_level)]
     fail_at: Level,
+    /// How persons are counted: `exact` (linked; memory grows with the persons) or `sketch`
+    /// (HyperLogLog estimates in bounded memory, rows not linked; the verdict uses the upper 95%
+    /// bounds). The ledger needs exact persons.
+    #[arg(long, value_name = "MODE", default_value = "exact", value_parser = parse_persons)]
+    persons: PersonsMode,
     /// Benchmarking: only read the inputs into batches, run no detector.
     #[arg(long, hide = true)]
     read_only: bool,
 }
 
 fn parse_scenario(s: &str) -> Result<Scenario, String> {
+    s.parse()
+}
+
+fn parse_persons(s: &str) -> Result<PersonsMode, String> {
     s.parse()
 }
 
@@ -130,7 +139,11 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         src.encoding = Some(encoding_for_label(e)?);
     }
     let src_opts = src.clone();
-    let mut b = Scanner::builder().source_options(src).show_values(a.show_values).classes(policy.classes.clone());
+    let mut b = Scanner::builder()
+        .source_options(src)
+        .persons_mode(a.persons)
+        .show_values(a.show_values)
+        .classes(policy.classes.clone());
     if let Some(t) = a.threads {
         b = b.threads(t);
     }
@@ -148,7 +161,20 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     // The ledger and its key, before any data is read (a wrong key is exit 2).
     let exporter = a.exporter.clone().unwrap_or_else(|| UNNAMED_EXPORTER.into());
     let ledger_path = ledger_path(a.ledger.as_deref());
+    let sketch_ledger = |path: &std::path::Path| {
+        anyhow::anyhow!(
+            "--persons sketch cannot be used with a ledger ({}): the year to date is kept per person, \
+             which needs exact persons",
+            path.display()
+        )
+    };
+    if a.persons != PersonsMode::Exact && a.record {
+        return Err(sketch_ledger(&ledger_path));
+    }
     let mut book = open_ledger(&ledger_path, a.record)?;
+    if a.persons != PersonsMode::Exact && book.is_some() {
+        return Err(sketch_ledger(&ledger_path));
+    }
     let hasher = match &mut book {
         Some((_, h)) => h.clone(),
         None => match std::env::var(ledger::KEY_ENV) {
@@ -169,16 +195,18 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     let mut report = session.report();
     if std::env::var_os("XBORDER_STATS").is_some() {
         // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
-        let p = session.persons();
+        let keys = session.persons().map_or(0, |p| p.keys());
+        let bytes = session.persons_bytes();
         eprintln!(
-            "xborder: stats: {} distinct person keys, person set ≈ {} bytes ({:.1} bytes/key)",
-            p.keys(),
-            p.approx_bytes(),
-            p.approx_bytes() as f64 / p.keys().max(1) as f64
+            "xborder: stats: {keys} distinct person keys, persons ≈ {bytes} bytes ({:.1} bytes/key)",
+            bytes as f64 / keys.max(1) as f64
         );
     }
     // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
-    let batch = book.is_some().then(|| BatchPersons::from_set(session.persons(), scanner.sensitive_mask()));
+    let batch = match (&book, session.persons()) {
+        (Some(_), Some(p)) => Some(BatchPersons::from_set(p, scanner.sensitive_mask())),
+        _ => None,
+    };
     let mut facts = Facts::from_report(&report, session.category_persons());
     let year = scanner.options().as_of.year;
     // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording

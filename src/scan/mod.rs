@@ -18,7 +18,10 @@ use crate::detect::header::HeaderInfo;
 use crate::detect::validators::{resident_id_birth_date, Ctx};
 use crate::detect::{Catalogue, Worker, MAX_EXACT_LEN};
 use crate::error::{Error, Result};
-use crate::persons::{normalise_key, KeyHasher, PersonSet, CATEGORY_BITS, MINOR_BIT, OWNER_BIT};
+use crate::persons::{
+    key_rank, normalise_key, KeyHasher, PersonSet, PersonSketch, PersonsMode, SketchCounts, CATEGORY_BITS, MINOR_BIT,
+    OWNER_BIT,
+};
 use crate::policy::{Class, Classes};
 use crate::report::{InputReport, PersonsReport, Report};
 use crate::source::{Input, InputInfo, Source, SourceOptions};
@@ -39,6 +42,8 @@ pub struct ScanOptions {
     /// "Today": minors and dates of birth are judged against it.
     pub as_of: Date,
     pub source: SourceOptions,
+    /// Exact (linked) or sketched person counts.
+    pub persons: PersonsMode,
 }
 
 impl Default for ScanOptions {
@@ -48,6 +53,7 @@ impl Default for ScanOptions {
             show_values: false,
             as_of: Date::today_cst(),
             source: SourceOptions::default(),
+            persons: PersonsMode::Exact,
         }
     }
 }
@@ -77,6 +83,11 @@ impl ScannerBuilder {
     }
     pub fn show_values(mut self, yes: bool) -> Self {
         self.opts.show_values = yes;
+        self
+    }
+    /// Exact persons (the default) or a HyperLogLog sketch.
+    pub fn persons_mode(mut self, m: PersonsMode) -> Self {
+        self.opts.persons = m;
         self
     }
     pub fn source_options(mut self, o: SourceOptions) -> Self {
@@ -132,6 +143,7 @@ impl ScannerBuilder {
         let cat_bits = catalogue.detectors.iter().map(|d| bit_of(d.category())).collect();
         let key_det = catalogue.detectors.iter().map(|d| d.spec.person_key && bit_of(d.category()) != 0).collect();
         let text_key = catalogue.detectors.iter().map(|d| d.spec.key_in_text.unwrap_or(true)).collect();
+        let key_rank = catalogue.detectors.iter().map(|d| key_rank(d.category())).collect();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.opts.threads.max(1))
             .thread_name(|i| format!("xborder-scan-{i}"))
@@ -151,6 +163,7 @@ impl ScannerBuilder {
             cat_bits,
             key_det,
             text_key,
+            key_rank,
         })
     }
 }
@@ -170,6 +183,8 @@ pub struct Scanner {
     key_det: Vec<bool>,
     /// Per detector: a key of it found in free text counts a person.
     text_key: Vec<bool>,
+    /// Per detector: which of a row's keys stands for the person in sketch mode (lowest wins).
+    key_rank: Vec<u8>,
 }
 
 /// What a column's name says, computed once per column.
@@ -192,6 +207,7 @@ struct KeyHit {
     row: u32,
     hash: u128,
     own: bool,
+    rank: u8,
     flags: u64,
 }
 
@@ -238,7 +254,12 @@ impl Scanner {
 
     /// Start feeding batches (library use).
     pub fn session(&self) -> ScanSession<'_> {
-        ScanSession { scanner: self, inputs: Vec::new(), persons: PersonSet::new() }
+        let persons = match self.opts.persons {
+            PersonsMode::Exact => Persons::Exact(PersonSet::new()),
+            PersonsMode::Sketch => Persons::Sketch(Box::new(PersonSketch::new(self.sensitive_mask()))),
+            PersonsMode::Off => Persons::Off,
+        };
+        ScanSession { scanner: self, inputs: Vec::new(), persons }
     }
 
     /// Read and scan every input; an input that fails is recorded and the run goes on.
@@ -470,7 +491,7 @@ impl Scanner {
         if own {
             flags |= OWNER_BIT;
         }
-        out.keys.push(KeyHit { row, hash: self.hasher.hash(category, scratch), own, flags });
+        out.keys.push(KeyHit { row, hash: self.hasher.hash(category, scratch), own, rank: self.key_rank[di], flags });
     }
 
     fn show(&self, di: usize, s: &str) -> String {
@@ -557,7 +578,24 @@ impl InputAcc {
 pub struct ScanSession<'s> {
     scanner: &'s Scanner,
     pub(crate) inputs: Vec<InputAcc>,
-    persons: PersonSet,
+    persons: Persons,
+}
+
+/// The persons of a session, by [`PersonsMode`].
+enum Persons {
+    Exact(PersonSet),
+    Sketch(Box<PersonSketch>),
+    Off,
+}
+
+impl Persons {
+    fn merge(&mut self, out: BatchOut) {
+        match self {
+            Persons::Exact(p) => merge_persons(p, out),
+            Persons::Sketch(s) => merge_sketch(s, out),
+            Persons::Off => {}
+        }
+    }
 }
 
 /// Handle of an input inside a session.
@@ -620,7 +658,7 @@ impl<'s> ScanSession<'s> {
                                     || scan_slices(scanner, acc, &batch),
                                     || {
                                         if let Some(c) = pending {
-                                            merge_persons(persons, c)
+                                            persons.merge(c)
                                         }
                                     },
                                 )
@@ -632,7 +670,7 @@ impl<'s> ScanSession<'s> {
                 }
             }
             if let Some(c) = carry {
-                merge_persons(persons, c);
+                persons.merge(c);
             }
         });
         if let Some(e) = failure {
@@ -648,15 +686,27 @@ impl<'s> ScanSession<'s> {
     /// Scan one batch of an input.
     pub fn scan_batch(&mut self, id: InputId, batch: &RecordBatch) {
         let out = scan_slices(self.scanner, &mut self.inputs[id.0], batch);
-        merge_persons(&mut self.persons, out);
+        self.persons.merge(out);
     }
 
     /// Distinct persons per category found so far: a person counts once for each category their
     /// rows carry; minors count under `minor`. Policies read it for lines such as "diagnosis data
     /// of more than 100,000 persons".
+    /// In sketch mode these are upper 95% bounds.
     pub fn category_persons(&mut self) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
-        for (flags, n) in self.persons.profiles() {
+        let profiles = match &mut self.persons {
+            Persons::Exact(p) => p.profiles(),
+            Persons::Sketch(s) => {
+                for (bit, n) in s.by_bit() {
+                    let name = if bit == 63 { "minor" } else { self.scanner.categories[bit as usize].as_str() };
+                    out.insert(name.to_string(), n);
+                }
+                return out;
+            }
+            Persons::Off => return out,
+        };
+        for (flags, n) in profiles {
             for c in self.scanner.categories_of(flags) {
                 *out.entry(c.to_string()).or_insert(0) += n;
             }
@@ -667,9 +717,29 @@ impl<'s> ScanSession<'s> {
         out
     }
 
-    /// Persons found so far.
-    pub fn persons(&mut self) -> &mut PersonSet {
-        &mut self.persons
+    /// The exact person set (`None` in sketch mode or with counting off).
+    pub fn persons(&mut self) -> Option<&mut PersonSet> {
+        match &mut self.persons {
+            Persons::Exact(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Sketch counts (`None` unless in sketch mode).
+    pub fn sketch_counts(&self) -> Option<SketchCounts> {
+        match &self.persons {
+            Persons::Sketch(s) => Some(s.counts()),
+            _ => None,
+        }
+    }
+
+    /// Bytes the persons take: the exact set or the sketches.
+    pub fn persons_bytes(&self) -> usize {
+        match &self.persons {
+            Persons::Exact(p) => p.approx_bytes(),
+            Persons::Sketch(s) => s.approx_bytes(),
+            Persons::Off => 0,
+        }
     }
 
     pub fn scanner(&self) -> &'s Scanner {
@@ -703,14 +773,10 @@ impl<'s> ScanSession<'s> {
             }
         }
         report.important_data = classify::important_data(&report.columns);
-        let counts = self.persons.counts(scanner.sensitive_mask());
-        report.persons = PersonsReport {
-            total: counts.total,
-            owning_rows: counts.owning_rows,
-            sensitive: counts.sensitive,
-            minors: counts.minors,
-            unlinked_rows: counts.unlinked_rows,
-            method: "exact".into(),
+        report.persons = match &mut self.persons {
+            Persons::Exact(p) => PersonsReport::exact(p.counts(scanner.sensitive_mask())),
+            Persons::Sketch(s) => PersonsReport::approximate(&s.counts()),
+            Persons::Off => PersonsReport { method: "off".into(), ..PersonsReport::default() },
         };
         report
     }
@@ -757,6 +823,39 @@ fn scan_slices(scanner: &Scanner, acc: &mut InputAcc, batch: &RecordBatch) -> Ba
     }
     acc.rows += batch.num_rows() as u64;
     BatchOut { rows: batch.num_rows(), slices }
+}
+
+/// Sketch mode: each row counts once under its strongest own key, with the row's categories and
+/// the flags of all its keys; a key in free text counts under itself; rows with personal data and
+/// no key are counted exactly as unlinked rows.
+fn merge_sketch(s: &mut PersonSketch, out: BatchOut) {
+    let n = out.rows;
+    let mut row_bits = vec![0u64; n];
+    // Per row: (rank, key) of its strongest own key.
+    let mut row_key: Vec<Option<(u8, u128)>> = vec![None; n];
+    for o in &out.slices {
+        for &(r, b) in &o.flags {
+            row_bits[r as usize] |= b;
+        }
+        for k in &o.keys {
+            if k.own {
+                let r = k.row as usize;
+                row_bits[r] |= k.flags;
+                if row_key[r].is_none_or(|best| (k.rank, k.hash) < best) {
+                    row_key[r] = Some((k.rank, k.hash));
+                }
+            } else {
+                s.add(k.hash, k.flags);
+            }
+        }
+    }
+    for r in 0..n {
+        match row_key[r] {
+            Some((_, key)) => s.add(key, row_bits[r] | OWNER_BIT),
+            None if row_bits[r] != 0 => s.add_unlinked(row_bits[r]),
+            None => {}
+        }
+    }
 }
 
 /// Persons: keys of one row are one person; a row's other categories go to that person, or make
