@@ -294,8 +294,8 @@ impl Scanner {
                     }
                     let row = leaf.row_of(i);
                     if row != u32::MAX {
-                        if let Some(t) = self.cell(scratch, s.value(i), row, i, col, base_row, &mut out) {
-                            text.push(t, row, i);
+                        if let Some((t, kw)) = self.cell(scratch, s.value(i), row, i, col, base_row, &mut out) {
+                            text.push(t, row, i, kw);
                         }
                     }
                 }
@@ -388,7 +388,8 @@ impl Scanner {
     }
 
     /// Judge a whole value. Returns the trimmed value when it must also be searched as free
-    /// text (no whole-value hit, and it holds a digit or an `@`).
+    /// text (no whole-value hit, and it holds a digit or an `@`, or it is text), and whether it
+    /// may hold a dictionary term (a letter or a non-ASCII character).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn cell<'v>(
@@ -400,7 +401,7 @@ impl Scanner {
         col: &ColumnCtx,
         base_row: u64,
         out: &mut SliceOut,
-    ) -> Option<&'v str> {
+    ) -> Option<(&'v str, bool)> {
         let t = trim(v);
         if t.is_empty() {
             return None;
@@ -429,16 +430,17 @@ impl Scanner {
             }
             return None;
         }
-        let (mut texty, mut candidate) = (t.len() > MAX_EXACT_LEN, false);
+        let (mut texty, mut candidate, mut wordy) = (t.len() > MAX_EXACT_LEN, false, false);
         for b in t.bytes() {
             texty |= b == b' ' || b >= 0x80;
             candidate |= b.is_ascii_digit() || b == b'@';
+            wordy |= b >= 0x80 || b.is_ascii_alphabetic();
         }
         if texty {
             out.tally.text_values += 1;
         }
         // Dictionary terms (diagnoses, credit words) need no digit: every free-text value goes.
-        ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some(t)
+        ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some((t, wordy))
     }
 
     /// Search the collected free-text values of a slice in one pass.
@@ -455,7 +457,7 @@ impl Scanner {
             return;
         }
         let negative = col.negative;
-        self.catalogue.find_in_cells(w, &text.buf, &text.ranges, |ci, d, s| {
+        self.catalogue.find_in_cells(w, &text.buf, &text.ranges, Some(&text.wordy), |ci, d, s| {
             let (row, idx) = text.cells[ci];
             let di = d as usize;
             out.tally.text[di] += 1;
@@ -475,6 +477,10 @@ impl Scanner {
     }
 
     fn push_key(&self, di: usize, s: &str, row: u32, own: bool, scratch: &mut Vec<u8>, out: &mut SliceOut) {
+        if self.opts.persons == PersonsMode::Off {
+            // Nothing is counted: no normalising or hashing either (what counting costs).
+            return;
+        }
         let category = self.catalogue.detectors[di].category();
         if !normalise_key(category, s, scratch) {
             return;
@@ -523,15 +529,18 @@ struct TextCells {
     ranges: Vec<(u32, u32)>,
     /// (row, value index) of each cell.
     cells: Vec<(u32, usize)>,
+    /// Per cell: it may hold a dictionary term (a letter or a non-ASCII character).
+    wordy: Vec<bool>,
 }
 
 impl TextCells {
-    fn push(&mut self, t: &str, row: u32, idx: usize) {
+    fn push(&mut self, t: &str, row: u32, idx: usize, wordy: bool) {
         let start = self.buf.len() as u32;
         self.buf.push_str(t);
         self.ranges.push((start, self.buf.len() as u32));
         self.buf.push('\n');
         self.cells.push((row, idx));
+        self.wordy.push(wordy);
     }
 }
 
