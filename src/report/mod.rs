@@ -1,7 +1,9 @@
 //! The report (DESIGN.md "The report (JSON, version 1)") and its renderings: JSON, JSON Lines,
-//! and a human table.
+//! and a human table, and the year-to-date timeline
+//! against the national lines (`timeline`).
 
 mod human;
+pub mod timeline;
 
 use std::collections::BTreeMap;
 
