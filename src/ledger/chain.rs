@@ -231,7 +231,14 @@ impl Ledger {
                 ),
             ),
             (Some(h), None) => {
-                head_problem(None, format!("the chain head names transfer {h} but no transfer is left (all deleted)"))
+                let hs = h.split(' ').next().and_then(|s| s.parse::<i64>().ok());
+                head_problem(
+                    hs,
+                    format!(
+                        "the chain head names transfer {} but no transfer is left (all deleted)",
+                        hs.map_or_else(|| "?".to_string(), |s| s.to_string())
+                    ),
+                )
             }
             (Some(h), Some((seq, hash))) => {
                 let head_seq = h.split(' ').next().and_then(|s| s.parse::<i64>().ok());
