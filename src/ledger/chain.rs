@@ -50,6 +50,21 @@ pub(super) fn seal(hasher: &KeyHasher, head: &str) -> String {
     blake3::keyed_hash(&key, head.as_bytes()).to_hex().to_string()
 }
 
+/// Store the new head and its seal, in the recording's transaction: cutting off the last
+/// transfers then leaves a head naming one that is gone.
+pub(super) fn write_head(
+    tx: &rusqlite::Transaction<'_>,
+    seq: i64,
+    hash: &[u8],
+    hasher: &KeyHasher,
+) -> rusqlite::Result<usize> {
+    let head = head_value(seq, hash);
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2), (?3, ?4)",
+        rusqlite::params![HEAD, head, SEAL, seal(hasher, &head)],
+    )
+}
+
 /// One problem the walk found, with the transfer it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {

@@ -675,14 +675,7 @@ impl LedgerTxn<'_> {
             ],
         )
         .map_err(&e)?;
-        // The head and its keyed seal: cutting off the last transfers leaves a head naming one
-        // that is gone (chain.rs).
-        let head = chain::head_value(seq, &hash);
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2), (?3, ?4)",
-            params![chain::HEAD, head, chain::SEAL, chain::seal(hasher, &head)],
-        )
-        .map_err(&e)?;
+        chain::write_head(tx, seq, &hash, hasher).map_err(&e)?;
         self.tx.commit().map_err(&e)?;
         Ok(transfer)
     }
