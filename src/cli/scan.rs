@@ -7,19 +7,39 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::{emit, use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
-use xborder::ledger::{self, BatchPersons, Ledger, TransferInput, TransferMeta};
+use xborder::ledger::{self, BatchPersons, Ledger, Transfer, TransferInput, TransferMeta, YtdCounts};
 use xborder::persons::{KeyHasher, PersonsMode};
-use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, PolicySet, Scenario, DEFAULT_POLICY};
+use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, Policy, PolicySet, Scenario, DEFAULT_POLICY};
+use xborder::report::html::Lang;
+use xborder::report::timeline::{object_label, Point, Timeline};
 use xborder::report::YearToDate;
 use xborder::source::{encoding_for_label, expand_inputs, SourceOptions};
 use xborder::time::Date;
-use xborder::{Format, Scanner};
+use xborder::{Format, Input, Report, Scanner};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OutFormat {
     Human,
     Json,
     Jsonl,
+    Html,
+}
+
+/// `--lang` of the HTML report.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum LangArg {
+    #[default]
+    En,
+    Zh,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -27,55 +47,21 @@ pub struct ScanArgs {
     /// Files, directories (recursive), globs, or `-` for stdin.
     #[arg(required = true)]
     inputs: Vec<String>,
-    /// Output format (default: human on a terminal, json otherwise).
+    /// Output format (default: human on a terminal, json otherwise). `html` is one
+    /// self-contained page (inline CSS and SVG, no script, no network).
     #[arg(long, value_enum)]
     format: Option<OutFormat>,
+    /// Language of the HTML report's labels.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Rows per batch.
-    #[arg(long, default_value_t = 8192)]
-    batch_size: usize,
-    /// Input format when it cannot be sniffed (stdin): csv, json or parquet.
-    #[arg(long)]
-    input_format: Option<String>,
-    /// Text encoding (utf-8, gbk, gb18030, utf-16le…); sniffed by default.
-    #[arg(long)]
-    encoding: Option<String>,
-    /// Extra detector files (`*.toml`); one with a built-in id replaces it.
-    #[arg(long)]
-    detectors: Vec<PathBuf>,
-    /// Show raw values in examples instead of masked ones.
-    #[arg(long)]
-    show_values: bool,
+    #[command(flatten)]
+    engine: EngineArgs,
     /// Judge minors and the calendar year as of this date (YYYY-MM-DD, Asia/Shanghai).
     #[arg(long)]
     as_of: Option<String>,
-    /// Policy deciding the verdict: a built-in id (`xborder policy list`) or a policy file. Its
-    /// class mapping also decides which persons are sensitive.
-    #[arg(long, value_name = "ID|FILE", default_value = DEFAULT_POLICY)]
-    policy: String,
-    /// The exporter is a critical-information-infrastructure operator (CIIO).
-    #[arg(long)]
-    ciio: bool,
-    /// The exporter's sector: ai, automotive, civil_aviation, finance, other, pharma,
-    /// public_funds, retail (or one the policy declares).
-    #[arg(long, value_name = "S")]
-    sector: Option<String>,
-    /// An exemption that covers this export, declared by the operator: contract (Art. 5(1)), hr
-    /// (5(2)), emergency (5(3)), returned (Art. 4). Repeatable.
-    #[arg(long = "scenario", value_name = "S", value_parser = parse_scenario)]
-    scenarios: Vec<Scenario>,
-    /// Important-data markers a department has notified: TOML (`markers = [...]`) or one marker
-    /// id per line. Named markers found in the data need a security assessment.
-    #[arg(long, value_name = "FILE")]
-    catalogue: Option<PathBuf>,
-    /// The exporter is registered in the free-trade zone of the policy.
-    #[arg(long)]
-    zone_registered: bool,
     /// The exporting legal entity (the year-to-date counts are per exporter).
     #[arg(long, value_name = "NAME")]
     exporter: Option<String>,
@@ -103,6 +89,51 @@ pub struct ScanArgs {
     read_only: bool,
 }
 
+/// How inputs are read and judged: shared by `scan` and `audit`.
+#[derive(Args, Clone)]
+pub struct EngineArgs {
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Rows per batch.
+    #[arg(long, default_value_t = 8192)]
+    batch_size: usize,
+    /// Input format when it cannot be sniffed (stdin): csv, json or parquet.
+    #[arg(long)]
+    input_format: Option<String>,
+    /// Text encoding (utf-8, gbk, gb18030, utf-16le…); sniffed by default.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Extra detector files (`*.toml`); one with a built-in id replaces it.
+    #[arg(long)]
+    detectors: Vec<PathBuf>,
+    /// Show raw values in examples instead of masked ones.
+    #[arg(long)]
+    show_values: bool,
+    /// Policy deciding the verdict: a built-in id (`xborder policy list`) or a policy file. Its
+    /// class mapping also decides which persons are sensitive.
+    #[arg(long, value_name = "ID|FILE", default_value = DEFAULT_POLICY)]
+    policy: String,
+    /// The exporter is a critical-information-infrastructure operator (CIIO).
+    #[arg(long)]
+    ciio: bool,
+    /// The exporter's sector: ai, automotive, civil_aviation, finance, other, pharma,
+    /// public_funds, retail (or one the policy declares).
+    #[arg(long, value_name = "S")]
+    sector: Option<String>,
+    /// An exemption that covers this export, declared by the operator: contract (Art. 5(1)), hr
+    /// (5(2)), emergency (5(3)), returned (Art. 4). Repeatable.
+    #[arg(long = "scenario", value_name = "S", value_parser = parse_scenario)]
+    scenarios: Vec<Scenario>,
+    /// Important-data markers a department has notified: TOML (`markers = [...]`) or one marker
+    /// id per line. Named markers found in the data need a security assessment.
+    #[arg(long, value_name = "FILE")]
+    catalogue: Option<PathBuf>,
+    /// The exporter is registered in the free-trade zone of the policy.
+    #[arg(long)]
+    zone_registered: bool,
+}
+
 fn parse_scenario(s: &str) -> Result<Scenario, String> {
     s.parse()
 }
@@ -111,52 +142,195 @@ fn parse_persons(s: &str) -> Result<PersonsMode, String> {
     s.parse()
 }
 
-fn parse_level(s: &str) -> Result<Level, String> {
+pub fn parse_level(s: &str) -> Result<Level, String> {
     s.parse()
 }
 
 /// Exporter name used when `--exporter` is not given.
 const UNNAMED_EXPORTER: &str = "unspecified";
 
+/// The configured scan engine: policy, catalogue and reading options, checked before any data
+/// is read (a bad policy, sector or catalogue is exit 2).
+pub struct Engine {
+    pub policy: Policy,
+    catalogue: ImportantCatalogue,
+    src: SourceOptions,
+    args: EngineArgs,
+}
+
+/// When an assessed export is written to the ledger.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    /// A dry run: read the ledger, write nothing.
+    No,
+    /// `scan --record`: only a complete export whose verdict is below this level.
+    BelowFailAt(Level),
+    /// `audit`: every export, whatever its verdict — it already left.
+    Always,
+}
+
+/// One export scanned, judged on the year to date, and maybe recorded.
+pub struct Assessed {
+    pub report: Report,
+    pub level: Level,
+    /// The year to date with this export (`None` without a ledger).
+    pub ytd: Option<YtdCounts>,
+    pub transfer: Option<Transfer>,
+}
+
+impl Engine {
+    pub fn new(a: &EngineArgs) -> anyhow::Result<Engine> {
+        let policy = PolicySet::builtin()?.resolve_arg(&a.policy)?;
+        if let Some(s) = &a.sector {
+            if !policy.sectors.contains(s) {
+                let known: Vec<&str> = policy.sectors.iter().map(String::as_str).collect();
+                anyhow::bail!("--sector {s:?}: unknown sector; policy {} knows {}", policy.id, known.join(", "));
+            }
+        }
+        let catalogue = match &a.catalogue {
+            Some(p) => ImportantCatalogue::load(p)?,
+            None => ImportantCatalogue::default(),
+        };
+        let mut src = SourceOptions { batch_size: a.batch_size.max(1), ..SourceOptions::default() };
+        if let Some(f) = &a.input_format {
+            src.format = Some(f.parse::<Format>()?);
+        }
+        if let Some(e) = &a.encoding {
+            src.encoding = Some(encoding_for_label(e)?);
+        }
+        Ok(Engine { policy, catalogue, src, args: a.clone() })
+    }
+
+    pub fn source_options(&self) -> &SourceOptions {
+        &self.src
+    }
+
+    /// A scanner judging minors and the year as of `as_of` (today by default), hashing person
+    /// keys with `hasher` (the ledger's key).
+    pub fn scanner(&self, as_of: Option<Date>, hasher: KeyHasher, persons: PersonsMode) -> anyhow::Result<Scanner> {
+        let mut b = Scanner::builder()
+            .source_options(self.src.clone())
+            .persons_mode(persons)
+            .show_values(self.args.show_values)
+            .classes(self.policy.classes.clone())
+            .key_hasher(hasher);
+        if let Some(t) = self.args.threads {
+            b = b.threads(t);
+        }
+        if let Some(d) = as_of {
+            b = b.as_of(d);
+        }
+        for d in &self.args.detectors {
+            b = b.detectors_dir(d);
+        }
+        Ok(b.build()?)
+    }
+
+    /// Scan `inputs`, judge the export on the year to date of `exporter` (the ledger's persons ∪
+    /// this export) and record it as `record` says. `missing` are inputs that could not be found
+    /// (they make the report incomplete).
+    pub fn assess(
+        &self,
+        scanner: &Scanner,
+        inputs: &[Input],
+        missing: Vec<xborder::Error>,
+        exporter: &str,
+        ledger: Option<&mut Ledger>,
+        record: Record,
+    ) -> anyhow::Result<Assessed> {
+        let hasher = scanner.hasher().clone();
+        let mut session = scanner.scan_inputs(inputs);
+        for e in missing {
+            let id = session.begin_input(&match &e {
+                xborder::Error::Io { path, .. } => path.clone(),
+                _ => "?".into(),
+            });
+            session.fail_input(id, e);
+        }
+        let mut report = session.report();
+        if std::env::var_os("XBORDER_STATS").is_some() {
+            // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
+            let keys = session.persons().map_or(0, |p| p.keys());
+            let bytes = session.persons_bytes();
+            eprintln!(
+                "xborder: stats: {keys} distinct person keys, persons ≈ {bytes} bytes ({:.1} bytes/key)",
+                bytes as f64 / keys.max(1) as f64
+            );
+        }
+        // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
+        let batch = match (&ledger, session.persons()) {
+            (Some(_), Some(p)) => Some(BatchPersons::from_set(p, scanner.sensitive_mask())),
+            (Some(_), None) => anyhow::bail!("a ledger needs exact persons"),
+            _ => None,
+        };
+        let mut facts = Facts::from_report(&report, session.category_persons());
+        let year = scanner.options().as_of.year;
+        // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording
+        // takes the write lock now, so the verdict is decided on the ledger it is written to.
+        // `by_category` stays this export's: the ledger keeps no categories.
+        let recording = match record {
+            Record::No => false,
+            Record::BelowFailAt(_) => report.complete(),
+            Record::Always => true,
+        };
+        let txn_plan = match ledger {
+            Some(l) => {
+                let txn = l.begin(recording)?;
+                let plan = txn.year_to_date(exporter, year, batch.as_ref().expect("built with the ledger"))?;
+                facts.persons_ytd.personal = plan.counts.persons;
+                facts.persons_ytd.sensitive = plan.counts.sensitive;
+                Some((txn, plan))
+            }
+            None => None,
+        };
+        facts.ciio = self.args.ciio;
+        facts.sector = self.args.sector.clone();
+        facts.scenarios = self.args.scenarios.iter().copied().collect();
+        facts.zone_registered = self.args.zone_registered;
+        facts.catalogue = self.catalogue.markers.clone();
+        report.year_to_date = Some(YearToDate {
+            year,
+            exporter: exporter.to_string(),
+            persons: facts.persons_ytd.personal,
+            sensitive: facts.persons_ytd.sensitive,
+        });
+        let verdict = evaluate(&self.policy, &facts);
+        let level = verdict.level;
+        report.verdict = Some(verdict);
+        let mut out = Assessed { report, level, ytd: None, transfer: None };
+        if let Some((txn, plan)) = txn_plan {
+            out.ytd = Some(plan.counts);
+            let commit = match record {
+                Record::No => false,
+                Record::BelowFailAt(f) => recording && level < f,
+                Record::Always => true,
+            };
+            if commit {
+                let meta = TransferMeta {
+                    as_of: scanner.options().as_of.to_string(),
+                    inputs: transfer_inputs(&out.report, inputs, &hasher),
+                    verdict: level.to_string(),
+                    policy: self.policy.id.clone(),
+                    policy_version: self.policy.version.clone(),
+                };
+                out.transfer =
+                    Some(txn.record(&plan, batch.as_ref().expect("built with the ledger"), meta, &hasher)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
 pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     // Configuration first: a bad policy, sector or catalogue is exit 2 before any data is read.
-    let policy = PolicySet::builtin()?.resolve_arg(&a.policy)?;
-    if let Some(s) = &a.sector {
-        if !policy.sectors.contains(s) {
-            let known: Vec<&str> = policy.sectors.iter().map(String::as_str).collect();
-            anyhow::bail!("--sector {s:?}: unknown sector; policy {} knows {}", policy.id, known.join(", "));
-        }
-    }
-    let catalogue = match &a.catalogue {
-        Some(p) => ImportantCatalogue::load(p)?,
-        None => ImportantCatalogue::default(),
+    let engine = Engine::new(&a.engine)?;
+    let as_of = match &a.as_of {
+        Some(d) => Some(Date::parse(d).with_context(|| format!("--as-of {d:?}: expected YYYY-MM-DD"))?),
+        None => None,
     };
-    let mut src = SourceOptions { batch_size: a.batch_size.max(1), ..SourceOptions::default() };
-    if let Some(f) = &a.input_format {
-        src.format = Some(f.parse::<Format>()?);
-    }
-    if let Some(e) = &a.encoding {
-        src.encoding = Some(encoding_for_label(e)?);
-    }
-    let src_opts = src.clone();
-    let mut b = Scanner::builder()
-        .source_options(src)
-        .persons_mode(a.persons)
-        .show_values(a.show_values)
-        .classes(policy.classes.clone());
-    if let Some(t) = a.threads {
-        b = b.threads(t);
-    }
-    if let Some(d) = &a.as_of {
-        let date = Date::parse(d).with_context(|| format!("--as-of {d:?}: expected YYYY-MM-DD"))?;
-        b = b.as_of(date);
-    }
-    for d in &a.detectors {
-        b = b.detectors_dir(d);
-    }
     let (inputs, missing) = expand_inputs(&a.inputs);
     if a.read_only {
-        return read_only(&inputs, &src_opts);
+        return read_only(&inputs, engine.source_options());
     }
     // The ledger and its key, before any data is read (a wrong key is exit 2).
     let exporter = a.exporter.clone().unwrap_or_else(|| UNNAMED_EXPORTER.into());
@@ -182,88 +356,23 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             Err(_) => xborder::persons::KeyHasher::random(),
         },
     };
-    b = b.key_hasher(hasher.clone());
-    let scanner = b.build()?;
-    let mut session = scanner.scan_inputs(&inputs);
-    for e in missing {
-        let id = session.begin_input(&match &e {
-            xborder::Error::Io { path, .. } => path.clone(),
-            _ => "?".into(),
-        });
-        session.fail_input(id, e);
-    }
-    let mut report = session.report();
-    if std::env::var_os("XBORDER_STATS").is_some() {
-        // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
-        let keys = session.persons().map_or(0, |p| p.keys());
-        let bytes = session.persons_bytes();
-        eprintln!(
-            "xborder: stats: {keys} distinct person keys, persons ≈ {bytes} bytes ({:.1} bytes/key)",
-            bytes as f64 / keys.max(1) as f64
-        );
-    }
-    // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
-    let batch = match (&book, session.persons()) {
-        (Some(_), Some(p)) => Some(BatchPersons::from_set(p, scanner.sensitive_mask())),
-        _ => None,
-    };
-    let mut facts = Facts::from_report(&report, session.category_persons());
+    let scanner = engine.scanner(as_of, hasher, a.persons)?;
+    let record = if a.record { Record::BelowFailAt(a.fail_at) } else { Record::No };
+    let assessed = engine.assess(&scanner, &inputs, missing, &exporter, book.as_mut().map(|b| &mut b.0), record)?;
+    let (report, level) = (assessed.report, assessed.level);
     let year = scanner.options().as_of.year;
-    // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording
-    // takes the write lock now, so the verdict is decided on the ledger it is written to.
-    // `by_category` stays this export's: the ledger keeps no categories.
-    let recording = a.record && report.complete();
-    let txn_plan = match &mut book {
-        Some((l, _)) => {
-            let txn = l.begin(recording)?;
-            let plan = txn.year_to_date(&exporter, year, batch.as_ref().expect("built with the ledger"))?;
-            facts.persons_ytd.personal = plan.counts.persons;
-            facts.persons_ytd.sensitive = plan.counts.sensitive;
-            Some((txn, plan))
-        }
-        None => None,
-    };
-    facts.ciio = a.ciio;
-    facts.sector = a.sector.clone();
-    facts.scenarios = a.scenarios.iter().copied().collect();
-    facts.zone_registered = a.zone_registered;
-    facts.catalogue = catalogue.markers;
-    report.year_to_date = Some(YearToDate {
-        year,
-        exporter: exporter.clone(),
-        persons: facts.persons_ytd.personal,
-        sensitive: facts.persons_ytd.sensitive,
-    });
-    let verdict = evaluate(&policy, &facts);
-    let level = verdict.level;
-    report.verdict = Some(verdict);
-    if let Some((txn, plan)) = txn_plan {
-        if recording && level < a.fail_at {
-            let meta = TransferMeta {
-                as_of: scanner.options().as_of.to_string(),
-                inputs: transfer_inputs(&report, &inputs, &hasher),
-                verdict: level.to_string(),
-                policy: policy.id.clone(),
-                policy_version: policy.version.clone(),
-            };
-            let t = txn.record(&plan, batch.as_ref().expect("built with the ledger"), meta, &hasher)?;
-            eprintln!(
-                "xborder: recorded transfer {} in {}: {} persons, {} new; {exporter} {year}: {} persons, {} sensitive",
-                t.seq,
-                ledger_path.display(),
-                t.persons,
-                t.ytd.new_persons,
-                t.ytd.persons,
-                t.ytd.sensitive
-            );
-        } else {
-            drop(txn);
-            if a.record {
-                eprintln!("xborder: not recorded in {}", ledger_path.display());
-            }
-        }
-    } else if a.record {
-        eprintln!("xborder: not recorded in {}", ledger_path.display());
+    match &assessed.transfer {
+        Some(t) => eprintln!(
+            "xborder: recorded transfer {} in {}: {} persons, {} new; {exporter} {year}: {} persons, {} sensitive",
+            t.seq,
+            ledger_path.display(),
+            t.persons,
+            t.ytd.new_persons,
+            t.ytd.persons,
+            t.ytd.sensitive
+        ),
+        None if a.record => eprintln!("xborder: not recorded in {}", ledger_path.display()),
+        None => {}
     }
     let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
         OutFormat::Human
@@ -283,6 +392,28 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             s.push('\n');
             s
         }
+        OutFormat::Html => {
+            // The exporter's year so far from the ledger, and this export unless it was recorded
+            // (then it is the ledger's last transfer already).
+            let mut points = match &book {
+                Some((l, _)) => super::ledger::timeline_points(l, &exporter, year)?,
+                None => Vec::new(),
+            };
+            if assessed.transfer.is_none() {
+                let y = report.year_to_date.as_ref();
+                points.push(Point {
+                    date: scanner.options().as_of.to_string(),
+                    object: object_label(&report.inputs.iter().map(|i| i.path.clone()).collect::<Vec<_>>()),
+                    seq: None,
+                    persons: y.map_or(0, |y| y.persons),
+                    sensitive: y.map_or(0, |y| y.sensitive),
+                    level,
+                    pending: true,
+                });
+            }
+            let timeline = Timeline::new(exporter.clone(), year, points);
+            xborder::report::html::render_scan(&report, Some(&timeline), a.lang.into())
+        }
     };
     emit(a.output.as_deref(), &text)?;
     // Exit 3 wins over 1: a verdict computed on part of the data is only a lower bound, and the
@@ -300,7 +431,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         return Ok(EXIT_INCOMPLETE);
     }
     if level >= a.fail_at {
-        eprintln!("xborder: verdict {level} is at or above --fail-at {} (policy {})", a.fail_at, policy.id);
+        eprintln!("xborder: verdict {level} is at or above --fail-at {} (policy {})", a.fail_at, engine.policy.id);
         return Ok(EXIT_FAIL);
     }
     Ok(EXIT_OK)
@@ -319,7 +450,7 @@ pub fn ledger_path(arg: Option<&std::path::Path>) -> PathBuf {
 
 /// The ledger and the key it is written with. Without `create`, a missing ledger is `None`.
 /// A key file is created only for a ledger that has no key yet.
-fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Option<(Ledger, KeyHasher)>> {
+pub fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Option<(Ledger, KeyHasher)>> {
     let Some(mut l) = Ledger::open(path, create)? else {
         return Ok(None);
     };
@@ -339,7 +470,7 @@ fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Option<(L
 }
 
 /// The transfer's inputs: path, format, rows, bytes and a keyed fingerprint of the content.
-fn transfer_inputs(report: &xborder::Report, inputs: &[xborder::Input], hasher: &KeyHasher) -> Vec<TransferInput> {
+fn transfer_inputs(report: &Report, inputs: &[Input], hasher: &KeyHasher) -> Vec<TransferInput> {
     report
         .inputs
         .iter()

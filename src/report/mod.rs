@@ -1,7 +1,10 @@
 //! The report (DESIGN.md "The report (JSON, version 1)") and its renderings: JSON, JSON Lines,
-//! and a human table.
+//! a human table and a self-contained HTML page (`html`), and the year-to-date timeline
+//! against the national lines (`timeline`).
 
+pub mod html;
 mod human;
+pub mod timeline;
 
 use std::collections::BTreeMap;
 
