@@ -877,17 +877,29 @@ fn merge_persons(p: &mut PersonSet, out: BatchOut) {
         for &(r, b) in &o.flags {
             row_bits[r as usize] |= b;
         }
-        for k in &o.keys {
-            let node = p.node(k.hash);
+    }
+    // The table is far larger than the caches: look every key up first, in a loop of
+    // independent reads whose cache misses overlap, then create the new ones.
+    let keys: Vec<&KeyHit> = out.slices.iter().flat_map(|o| &o.keys).collect();
+    let mut nodes: Vec<u32> = keys.iter().map(|k| p.get(k.hash).unwrap_or(u32::MAX)).collect();
+    for (node, k) in nodes.iter_mut().zip(&keys) {
+        if *node == u32::MAX {
+            *node = p.node(k.hash);
+        }
+    }
+    const AHEAD: usize = 16;
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(&next) = nodes.get(i + AHEAD) {
+            p.prefetch(next);
+        }
+        let node = nodes[i];
+        if k.own {
+            // The row's flags go to its person once, after its keys are linked.
+            let r = k.row as usize;
+            row_bits[r] |= k.flags;
+            row_node[r] = if row_node[r] == u32::MAX { node } else { p.union(row_node[r], node) };
+        } else {
             p.add_flags(node, k.flags);
-            if k.own {
-                let r = k.row as usize;
-                if row_node[r] == u32::MAX {
-                    row_node[r] = node;
-                } else {
-                    row_node[r] = p.union(row_node[r], node);
-                }
-            }
         }
     }
     for r in 0..n {
