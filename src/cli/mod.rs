@@ -6,6 +6,8 @@
 //! lower bound, the unreadable input must be fixed first, and an incomplete scan never reads as
 //! clean. stderr says when the partial verdict would also have failed.
 
+#[cfg(feature = "cloud")]
+mod bucket;
 mod detectors;
 mod ledger;
 mod policy;
@@ -31,7 +33,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan inputs (files, directories, globs, `-` for stdin) and report findings, persons and verdict.
+    /// Scan inputs (files, directories, globs, `-` for stdin, object-store URLs) and report findings,
+    /// persons and verdict.
     Scan(Box<scan::ScanArgs>),
     /// List or test detectors.
     #[command(subcommand)]

@@ -11,7 +11,7 @@ use xborder::ledger::{self, BatchPersons, Ledger, TransferInput, TransferMeta};
 use xborder::persons::KeyHasher;
 use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, PolicySet, Scenario, DEFAULT_POLICY};
 use xborder::report::YearToDate;
-use xborder::source::{encoding_for_label, expand_inputs, SourceOptions};
+use xborder::source::{encoding_for_label, expand_inputs, is_object_url, SourceOptions};
 use xborder::time::Date;
 use xborder::{Format, Scanner};
 
@@ -24,7 +24,9 @@ pub enum OutFormat {
 
 #[derive(Args)]
 pub struct ScanArgs {
-    /// Files, directories (recursive), globs, or `-` for stdin.
+    /// Files, directories (recursive), globs, `-` for stdin, or object-store URLs (`s3://`,
+    /// `gs://`, `az://`, `https://`, `file://`; `cloud` feature): one object, or every object
+    /// below a prefix.
     #[arg(required = true)]
     inputs: Vec<String>,
     /// Output format (default: human on a terminal, json otherwise).
@@ -87,12 +89,23 @@ pub struct ScanArgs {
     /// Record this export in the ledger when its verdict is below `--fail-at` (a blocked or
     /// incomplete export is never recorded). Creates the ledger and its key when missing.
     #[arg(long)]
-    record: bool,
+    pub(super) record: bool,
     /// Exit 1 when the verdict is at or above this level: allow, needs_review,
     /// standard_contract, security_assessment, prohibited. An incomplete scan exits 3 even
     /// then.
     #[arg(long, value_name = "LEVEL", default_value = "standard_contract", value_parser = parse_level)]
-    fail_at: Level,
+    pub(super) fail_at: Level,
+    /// Object-store URLs: read only the keys below the URL's prefix that match this glob (`*`
+    /// also matches `/`). Without it, data files are chosen by extension.
+    #[arg(long, value_name = "GLOB")]
+    pub(super) glob: Option<String>,
+    /// Object-store URLs: read only objects modified on or after this date (YYYY-MM-DD,
+    /// Asia/Shanghai).
+    #[arg(long, value_name = "DATE")]
+    pub(super) since: Option<String>,
+    /// Object-store URLs: objects fetched at once, ahead of the one being scanned.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub(super) concurrency: usize,
     /// Benchmarking: only read the inputs into batches, run no detector.
     #[arg(long, hide = true)]
     read_only: bool,
@@ -141,7 +154,27 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     for d in &a.detectors {
         b = b.detectors_dir(d);
     }
-    let (inputs, missing) = expand_inputs(&a.inputs);
+    // Object-store URLs go through the `cloud` feature's fetcher, everything else as before.
+    let (urls, locals): (Vec<String>, Vec<String>) = a.inputs.iter().cloned().partition(|i| is_object_url(i));
+    if let Some(u) = urls.first() {
+        if !cfg!(feature = "cloud") {
+            anyhow::bail!(
+                "{}: object-store URLs need the `cloud` feature, which this xborder was built without \
+                 (cargo install xborder --features cloud)",
+                xborder::error::sanitize_name(u)
+            );
+        }
+        if a.read_only {
+            anyhow::bail!("--read-only reads local inputs only");
+        }
+        if a.record && !locals.is_empty() {
+            anyhow::bail!(
+                "--record with object-store URLs records object by object; record local inputs in a separate run \
+                 (or name them as file:// URLs)"
+            );
+        }
+    }
+    let (inputs, missing) = expand_inputs(&locals);
     if a.read_only {
         return read_only(&inputs, &src_opts);
     }
@@ -166,7 +199,41 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         });
         session.fail_input(id, e);
     }
+    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
+        OutFormat::Human
+    } else {
+        OutFormat::Json
+    });
+    let mut out = Out::new(a.output.clone());
+    // JSON Lines: one line per input as soon as it is read (objects may take hours).
+    let mut lines_written = 0;
+    #[cfg_attr(not(feature = "cloud"), allow(unused_mut))]
+    let mut outcome = Outcome::default();
+    #[cfg(feature = "cloud")]
+    if !urls.is_empty() {
+        if format == OutFormat::Jsonl {
+            for i in &session.report().inputs {
+                out.write(&(serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))? + "\n"))?;
+            }
+        }
+        let cx = super::bucket::Ctx {
+            args: &a,
+            policy: &policy,
+            catalogue: &catalogue,
+            exporter: &exporter,
+            year: scanner.options().as_of.year,
+            hasher: &hasher,
+            jsonl: format == OutFormat::Jsonl,
+        };
+        outcome = super::bucket::scan(&cx, &urls, &mut session, book.as_mut().map(|(l, _)| l), &mut out)?;
+        if format == OutFormat::Jsonl {
+            lines_written = session.inputs_len();
+        }
+    }
     let mut report = session.report();
+    for (i, n) in &outcome.notes {
+        n.apply(&mut report.inputs[*i]);
+    }
     if std::env::var_os("XBORDER_STATS").is_some() {
         // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
         let p = session.persons();
@@ -178,13 +245,21 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         );
     }
     // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
-    let batch = book.is_some().then(|| BatchPersons::from_set(session.persons(), scanner.sensitive_mask()));
+    let batch = book.is_some().then(|| {
+        let mut b = BatchPersons::from_set(session.persons(), scanner.sensitive_mask());
+        // Keyless rows of objects recorded one by one are in the ledger already.
+        b.unlinked = b.unlinked.saturating_sub(outcome.recorded_unlinked);
+        b.unlinked_sensitive = b.unlinked_sensitive.saturating_sub(outcome.recorded_unlinked_sensitive);
+        b
+    });
     let mut facts = Facts::from_report(&report, session.category_persons());
     let year = scanner.options().as_of.year;
     // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording
     // takes the write lock now, so the verdict is decided on the ledger it is written to.
     // `by_category` stays this export's: the ledger keeps no categories.
-    let recording = a.record && report.complete();
+    // Objects of a store were recorded one by one as they were read (bucket.rs); the run as a
+    // whole is recorded only for local inputs.
+    let recording = a.record && report.complete() && urls.is_empty();
     let txn_plan = match &mut book {
         Some((l, _)) => {
             let txn = l.begin(recording)?;
@@ -195,11 +270,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         }
         None => None,
     };
-    facts.ciio = a.ciio;
-    facts.sector = a.sector.clone();
-    facts.scenarios = a.scenarios.iter().copied().collect();
-    facts.zone_registered = a.zone_registered;
-    facts.catalogue = catalogue.markers;
+    declare(&mut facts, &a, &catalogue);
     report.year_to_date = Some(YearToDate {
         year,
         exporter: exporter.clone(),
@@ -230,24 +301,19 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             );
         } else {
             drop(txn);
-            if a.record {
+            if a.record && urls.is_empty() {
                 eprintln!("xborder: not recorded in {}", ledger_path.display());
             }
         }
-    } else if a.record {
+    } else if a.record && urls.is_empty() {
         eprintln!("xborder: not recorded in {}", ledger_path.display());
     }
-    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
-        OutFormat::Human
-    } else {
-        OutFormat::Json
-    });
     let text = match format {
         OutFormat::Human => xborder::report::render_human(&report, a.output.is_none() && use_color()),
         OutFormat::Json => report.to_json() + "\n",
         OutFormat::Jsonl => {
             let mut s = String::new();
-            for i in &report.inputs {
+            for i in &report.inputs[lines_written..] {
                 s.push_str(&serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))?);
                 s.push('\n');
             }
@@ -256,7 +322,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             s
         }
     };
-    emit(a.output.as_deref(), &text)?;
+    out.write(&text)?;
     // Exit 3 wins over 1: a verdict computed on part of the data is only a lower bound, and the
     // unreadable input must be fixed first. Both are non-zero, so a pipeline that stops on
     // non-zero stops either way.
@@ -276,6 +342,61 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         return Ok(EXIT_FAIL);
     }
     Ok(EXIT_OK)
+}
+
+/// What the operator declares, beside what the data shows.
+pub(super) fn declare(facts: &mut Facts, a: &ScanArgs, catalogue: &ImportantCatalogue) {
+    facts.ciio = a.ciio;
+    facts.sector = a.sector.clone();
+    facts.scenarios = a.scenarios.iter().copied().collect();
+    facts.zone_registered = a.zone_registered;
+    facts.catalogue = catalogue.markers.clone();
+}
+
+/// Without the `cloud` feature no object is read: nothing to add to the report.
+#[cfg(not(feature = "cloud"))]
+#[derive(Default)]
+struct Outcome {
+    notes: Vec<(usize, Note)>,
+    recorded_unlinked: u64,
+    recorded_unlinked_sensitive: u64,
+}
+#[cfg(not(feature = "cloud"))]
+struct Note;
+#[cfg(not(feature = "cloud"))]
+impl Note {
+    fn apply(&self, _: &mut xborder::report::InputReport) {}
+}
+#[cfg(feature = "cloud")]
+use super::bucket::Outcome;
+
+/// Where the report goes: `--output FILE` (created at the first write, so a run that fails
+/// before it leaves no file) or stdout. JSON Lines write to it as inputs finish.
+pub(super) struct Out {
+    path: Option<PathBuf>,
+    file: Option<std::fs::File>,
+}
+
+impl Out {
+    fn new(path: Option<PathBuf>) -> Out {
+        Out { path, file: None }
+    }
+
+    pub(super) fn write(&mut self, text: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        match &self.path {
+            None => emit(None, text),
+            Some(p) => {
+                if self.file.is_none() {
+                    let f =
+                        std::fs::File::create(p).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+                    self.file = Some(f);
+                }
+                let f = self.file.as_mut().expect("opened above");
+                f.write_all(text.as_bytes()).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
+            }
+        }
+    }
 }
 
 /// `--ledger`, else `XBORDER_LEDGER`, else `./xborder-ledger.db`.
