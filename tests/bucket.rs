@@ -526,3 +526,24 @@ fn failed_objects_are_reported_by_url_and_the_rest_is_scanned() {
     assert_eq!(skipped(&again), 2);
     assert_eq!(again["inputs"].as_array().unwrap().len(), 5, "the deleted object is no longer listed");
 }
+
+#[test]
+fn a_prefix_of_more_than_one_page_is_listed_whole() {
+    // ListObjectsV2 returns at most 1000 keys a page: 1003 objects need a continuation token.
+    let moto = Moto::start();
+    moto.bucket("pages");
+    let tmp = tempfile::tempdir().unwrap();
+    for k in 0..1003u64 {
+        let body = format!("mobile,amount\n139{:08},{k}.00\n", k);
+        moto.put("pages", &format!("many/{k:04}.csv"), body.as_bytes());
+    }
+    moto.put("pages", "many/notes.txt.bak", b"not data");
+    let r = scan(&moto, tmp.path(), &["s3://pages/many/"], &["--concurrency", "16"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = r.json();
+    let inputs = r["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 1003);
+    assert_eq!(inputs[1002]["path"], "s3://pages/many/1002.csv");
+    assert!(inputs.iter().all(|i| i["rows"] == 1 && i["complete"] == true));
+    assert_eq!(r["persons"]["total"], 1003);
+}
