@@ -206,6 +206,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     });
     let mut out = Out::new(a.output.clone());
     // JSON Lines: one line per input as soon as it is read (objects may take hours).
+    #[cfg_attr(not(feature = "cloud"), allow(unused_mut))]
     let mut lines_written = 0;
     #[cfg_attr(not(feature = "cloud"), allow(unused_mut))]
     let mut outcome = Outcome::default();
