@@ -277,6 +277,8 @@ fn bucket_and_local_files_give_the_same_report() {
     let one = scan(&moto, tmp.path(), &["s3://same/exports/2026/e_trips.parquet"], &[]).json();
     assert_eq!(one["inputs"].as_array().unwrap().len(), 1);
     assert_eq!(one["inputs"][0]["rows"], 260);
+    let twice = scan(&moto, tmp.path(), &["s3://same/exports/", "s3://same/exports/2026/e_trips.parquet"], &[]);
+    assert_eq!(common::essence(&twice.json()), common::essence(&local), "an object named twice is read once");
     let gz = scan(&moto, tmp.path(), &["s3://same/exports/2026/*.gz"], &[]).json();
     assert_eq!(inputs_essence(&gz).len(), 1);
     assert_eq!(gz["inputs"][0]["rows"], 200);

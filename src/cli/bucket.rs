@@ -106,6 +106,9 @@ pub(super) fn scan(
             }
         }
     }
+    // Overlapping URLs (a prefix and an object below it) name some objects twice: read once.
+    let mut seen = std::collections::HashSet::new();
+    entries.retain(|e| seen.insert(e.url.clone()));
     test_pause("XBORDER_TEST_LIST_PAUSE_MS", &format!("listed {} object(s)", entries.len()));
     let recorded = match ledger.as_deref() {
         Some(l) => l.recorded_objects(cx.exporter, cx.year)?,

@@ -519,3 +519,18 @@ impl<R: Read, D: BatchDecoder> Iterator for DecodeLoop<R, D> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_object_url;
+
+    #[test]
+    fn object_urls_and_paths() {
+        for u in ["s3://b/k", "S3://B/", "gs://b", "az://c/p", "https://h/x.csv", "file:///tmp/x", "abfss://c/p"] {
+            assert!(is_object_url(u), "{u}");
+        }
+        for p in ["-", "data/x.csv", "/tmp/s3:/x", "s3:/b", "./file://x", "导出/数据.csv", ""] {
+            assert!(!is_object_url(p), "{p}");
+        }
+    }
+}
