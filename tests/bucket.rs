@@ -318,6 +318,18 @@ fn second_run_skips_every_object_and_a_changed_object_is_read_again() {
     for (name, body) in &files {
         moto.put("incr", &format!("daily/{name}"), body);
     }
+    // Blocked objects (each one's verdict is standard_contract) are never recorded: exit 1.
+    let mut args = vec!["scan", "s3://incr/daily/", "--format", "json", "--as-of", AS_OF];
+    args.extend(record_args(&["--fail-at", "standard_contract"]));
+    let blocked = done(xborder(&moto, tmp.path(), &args).output().unwrap());
+    assert_eq!(blocked.code, 1, "{}", blocked.stderr);
+    assert_eq!(blocked.stderr.matches("not recorded: its verdict standard_contract").count(), 5, "{}", blocked.stderr);
+    assert!(blocked.json()["inputs"].as_array().unwrap().iter().all(|i| i["transfer"].is_null()));
+    let summary = done(
+        xborder(&moto, tmp.path(), &["ledger", "summary", "--ledger", "l.db", "--format", "json"]).output().unwrap(),
+    );
+    assert_eq!(summary.json()["scopes"].as_array().unwrap().len(), 0, "nothing recorded");
+
     let first = scan(&moto, tmp.path(), &["s3://incr/daily/"], &record_args(&[]));
     assert_eq!(first.code, 0, "{}", first.stderr);
     let first = first.json();
