@@ -29,6 +29,7 @@
 //! assert_eq!(ids.examples[0], "110***********002X"); // masked, never raw
 //! ```
 
+pub mod audit;
 pub mod detect;
 pub mod error;
 #[cfg(feature = "ledger")]

@@ -372,6 +372,9 @@ fn second_run_skips_every_object_and_a_changed_object_is_read_again() {
     assert_eq!(n3, 6);
     assert!(p3 >= persons, "the year to date only grows: {p3} < {persons}");
     assert_eq!(p3, third["year_to_date"]["persons"].as_u64().unwrap());
+    // Transfers recorded object by object form one whole hash chain.
+    let verify = done(xborder(&moto, tmp.path(), &["ledger", "verify", "--ledger", "l.db"]).output().unwrap());
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
 }
 
 /// Run with `--record` until `kill_after` objects are committed and the next one is inside its

@@ -345,3 +345,145 @@ fn no_raw_identifier_in_the_file() {
     let key = std::fs::read_to_string(d.join("l.db.key")).unwrap();
     assert!(!has(key.trim()), "the key is not in the ledger");
 }
+
+/// A copy of the ledger directory's `l.db*` files (database, WAL, key) to tamper with.
+fn copy_ledger(from: &Path) -> tempfile::TempDir {
+    let to = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("l.db") {
+            std::fs::copy(e.path(), to.path().join(&name)).unwrap();
+        }
+    }
+    to
+}
+
+fn verify(dir: &Path) -> (Run, Value) {
+    let r = xborder(dir, &["ledger", "verify", "--ledger", "l.db", "--format", "json"], &[]);
+    let v = r.json();
+    (r, v)
+}
+
+/// Problems `ledger verify` reported: (seq, message).
+fn problems(v: &Value) -> Vec<(Option<u64>, String)> {
+    v["report"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["seq"].as_u64(), p["message"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// Tamper with a copy of the ledger with SQL, then `ledger verify` must exit 1 and name
+/// transfer `seq` in a problem whose message contains `says`.
+fn assert_tamper_named(src: &Path, what: &str, sql: &str, seq: u64, says: &str) {
+    let copy = copy_ledger(src);
+    let conn = rusqlite::Connection::open(copy.path().join("l.db")).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    let (r, v) = verify(copy.path());
+    assert_eq!(r.code, 1, "{what}: {}\n{}", r.stdout, r.stderr);
+    assert_eq!(v["intact"], false, "{what}");
+    let ps = problems(&v);
+    assert!(
+        ps.iter().any(|(s, m)| *s == Some(seq) && m.contains(&format!("transfer {seq}")) && m.contains(says)),
+        "{what}: expected transfer {seq} named with {says:?}, got {ps:?}"
+    );
+    // the human output names it too
+    let h = xborder(copy.path(), &["ledger", "verify", "--ledger", "l.db"], &[]);
+    assert_eq!(h.code, 1);
+    assert!(h.stdout.contains("TAMPERED") && h.stdout.contains(&format!("transfer {seq}")), "{what}: {}", h.stdout);
+}
+
+/// (h) The transfer log is tamper-evident: an untouched ledger verifies; an edited count (in the
+/// row or in the hashed record), an edited verdict, a deleted row (in the middle or the last),
+/// two swapped rows and a re-hashed chain without the key are each detected and named.
+#[test]
+fn verify_names_edited_deleted_and_swapped_transfers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (i, range) in [0..300u64, 200..500, 400..700, 600..900].into_iter().enumerate() {
+        let f = phones(d, &format!("t{i}.csv"), range);
+        let r = scan(d, &f, &format!("2026-03-0{}", i + 1), &["--record"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let (r, v) = verify(d);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(v["intact"], true);
+    assert_eq!(v["report"]["transfers"], 4);
+    assert_eq!(v["report"]["head_seq"], 4);
+    assert_eq!(v["report"]["seal"], "valid");
+    let h = xborder(d, &["ledger", "verify", "--ledger", "l.db"], &[]);
+    assert_eq!(h.code, 0);
+    assert!(h.stdout.contains("intact, 4 transfers"), "{}", h.stdout);
+
+    assert_tamper_named(
+        d,
+        "count column",
+        "UPDATE transfers SET persons = persons - 100 WHERE seq = 2",
+        2,
+        "column persons",
+    );
+    assert_tamper_named(
+        d,
+        "count in the record",
+        "UPDATE transfers SET body = json_set(body, '$.ytd.persons', 1) WHERE seq = 3",
+        3,
+        "hash does not match",
+    );
+    assert_tamper_named(
+        d,
+        "verdict column",
+        "UPDATE transfers SET verdict = 'standard_contract' WHERE seq = 1",
+        1,
+        "column verdict",
+    );
+    assert_tamper_named(
+        d,
+        "input in the record",
+        "UPDATE transfers SET body = replace(body, 't2.csv', 'other.csv') WHERE seq = 3",
+        3,
+        "hash does not match",
+    );
+    assert_tamper_named(d, "deleted row", "DELETE FROM transfers WHERE seq = 2", 2, "is missing");
+    assert_tamper_named(d, "deleted last row", "DELETE FROM transfers WHERE seq = 4", 4, "is missing");
+    assert_tamper_named(d, "every row deleted", "DELETE FROM transfers", 4, "no transfer is left");
+    assert_tamper_named(
+        d,
+        "swapped rows",
+        "UPDATE transfers SET seq = -2 WHERE seq = 2; UPDATE transfers SET seq = 2 WHERE seq = 3;
+         UPDATE transfers SET seq = 3 WHERE seq = -2;",
+        2,
+        "holds the record of transfer 3",
+    );
+    assert_tamper_named(d, "scope totals", "UPDATE scopes SET persons = 10", 4, "totals are 10 persons");
+
+    // Re-hashing an edited last transfer consistently (chain and head) still fails: the head's
+    // seal needs the key.
+    let copy = copy_ledger(d);
+    let conn = rusqlite::Connection::open(copy.path().join("l.db")).unwrap();
+    let (body, prev): (String, Vec<u8>) = conn
+        .query_row("SELECT body, prev_hash FROM transfers WHERE seq = 4", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    let forged = body.replace("\"persons\":300", "\"persons\":1");
+    assert_ne!(forged, body);
+    let mut h = blake3::Hasher::new();
+    h.update(&prev);
+    h.update(forged.as_bytes());
+    let hash = h.finalize();
+    conn.execute(
+        "UPDATE transfers SET body = ?1, hash = ?2, persons = 1 WHERE seq = 4",
+        rusqlite::params![forged, &hash.as_bytes()[..]],
+    )
+    .unwrap();
+    conn.execute("UPDATE meta SET value = ?1 WHERE name = 'chain_head'", [format!("4 {}", hash.to_hex())]).unwrap();
+    drop(conn);
+    let (r, v) = verify(copy.path());
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(v["report"]["seal"], "invalid");
+    assert!(problems(&v).iter().any(|(_, m)| m.contains("seal")), "{:?}", problems(&v));
+
+    // The original is untouched and still verifies.
+    assert_eq!(verify(d).0.code, 0);
+}

@@ -15,20 +15,23 @@ use std::time::Duration;
 
 use anyhow::Context;
 use xborder::ledger::{BatchPersons, Ledger, ObjectRecord, TransferInput, TransferMeta};
-use xborder::persons::KeyHasher;
-use xborder::policy::{evaluate, Facts, ImportantCatalogue, Policy};
+use xborder::persons::{KeyHasher, PersonsMode};
+use xborder::policy::{evaluate, Facts, Level};
 use xborder::report::InputReport;
 use xborder::source::object::{Fetcher, ListFilter, ObjectEntry};
 use xborder::time::Date;
 use xborder::ScanSession;
 
-use super::scan::{declare, Out, ScanArgs};
+use super::scan::{Engine, Out};
 
 /// What the object loop needs from the scan command.
 pub(super) struct Ctx<'a> {
-    pub args: &'a ScanArgs,
-    pub policy: &'a Policy,
-    pub catalogue: &'a ImportantCatalogue,
+    pub engine: &'a Engine,
+    pub glob: Option<&'a str>,
+    pub since: Option<&'a str>,
+    pub concurrency: usize,
+    pub record: bool,
+    pub fail_at: Level,
     pub exporter: &'a str,
     pub year: i32,
     pub hasher: &'a KeyHasher,
@@ -61,6 +64,9 @@ pub(super) struct Outcome {
     /// them again.
     pub recorded_unlinked: u64,
     pub recorded_unlinked_sensitive: u64,
+    /// `--record` recorded (or tried to record) objects one by one: the run as a whole is not
+    /// recorded.
+    pub per_object: bool,
 }
 
 /// `--since YYYY-MM-DD`: midnight in Asia/Shanghai, in Unix seconds.
@@ -81,17 +87,16 @@ pub(super) fn scan(
     mut ledger: Option<&mut Ledger>,
     out: &mut Out,
 ) -> anyhow::Result<Outcome> {
-    let a = cx.args;
     let scanner = session.scanner();
     let filter = ListFilter {
-        glob: match &a.glob {
+        glob: match cx.glob {
             Some(g) => Some(glob::Pattern::new(g).map_err(|e| anyhow::anyhow!("--glob {g:?}: {e}"))?),
             None => None,
         },
-        since_unix: a.since.as_deref().map(since_unix).transpose()?,
+        since_unix: cx.since.map(since_unix).transpose()?,
     };
-    let fetcher = Fetcher::new(a.concurrency, scanner.options().source.clone())?;
-    let mut outcome = Outcome::default();
+    let fetcher = Fetcher::new(cx.concurrency, scanner.options().source.clone())?;
+    let mut outcome = Outcome { per_object: cx.record, ..Outcome::default() };
     let notes = &mut outcome.notes;
     let mut entries: Vec<ObjectEntry> = Vec::new();
     for url in urls {
@@ -127,7 +132,9 @@ pub(super) fn scan(
     }
     let mut progress = Progress::start(&fetcher, to_scan.len() as u64, to_scan.iter().map(|e| e.size).sum());
     let mut opened = fetcher.open_all(to_scan);
-    let recording = a.record && ledger.is_some();
+    let recording = cx.record && ledger.is_some();
+    // Sketched persons cannot be merged: objects are then scanned straight into the session.
+    let separate = scanner.options().persons != PersonsMode::Sketch;
     let mask = scanner.sensitive_mask();
     let (mut n_recorded, mut n_skipped, mut n_unrecorded) = (0u64, 0u64, 0u64);
     for step in steps {
@@ -147,15 +154,30 @@ pub(super) fn scan(
             }
             Step::Scan => {
                 let Some((entry, src)) = opened.next() else { break };
+                let mut note = Note { etag: Some(entry.version()), ..Note::default() };
+                if !separate {
+                    session.scan_source(&entry.url, src);
+                    if cx.jsonl {
+                        let mut i = session.report().inputs.swap_remove(idx);
+                        note.apply(&mut i);
+                        input_line = Some(i);
+                    }
+                    notes.push((idx, note));
+                    progress.object_done();
+                    if let Some(i) = input_line {
+                        out.write(&(serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))? + "\n"))?;
+                    }
+                    continue;
+                }
                 let mut s = scanner.session();
                 s.scan_source(&entry.url, src);
-                let mut note = Note { etag: Some(entry.version()), ..Note::default() };
                 let complete = s.complete();
                 let report = (recording || cx.jsonl).then(|| s.report());
                 if let (true, true, Some(l), Some(r)) = (recording, complete, ledger.as_deref_mut(), &report) {
-                    let batch = BatchPersons::from_set(s.persons(), mask);
+                    let Some(persons) = s.persons() else { anyhow::bail!("a ledger needs exact persons") };
+                    let batch = BatchPersons::from_set(persons, mask);
                     let mut facts = Facts::from_report(r, s.category_persons());
-                    declare(&mut facts, a, cx.catalogue);
+                    cx.engine.declare(&mut facts);
                     let txn = l.begin(true)?;
                     if let Some(t) = txn.object_transfer(cx.exporter, cx.year, &entry.url, &entry.version())? {
                         // Another run recorded this version while we read it: counted once.
@@ -164,8 +186,9 @@ pub(super) fn scan(
                         let plan = txn.year_to_date(cx.exporter, cx.year, &batch)?;
                         facts.persons_ytd.personal = plan.counts.persons;
                         facts.persons_ytd.sensitive = plan.counts.sensitive;
-                        let level = evaluate(cx.policy, &facts).level;
-                        if level < a.fail_at {
+                        let policy = &cx.engine.policy;
+                        let level = evaluate(policy, &facts).level;
+                        if level < cx.fail_at {
                             let i = &r.inputs[0];
                             let meta = TransferMeta {
                                 as_of: scanner.options().as_of.to_string(),
@@ -177,8 +200,8 @@ pub(super) fn scan(
                                     fingerprint: None,
                                 }],
                                 verdict: level.to_string(),
-                                policy: cx.policy.id.clone(),
-                                policy_version: cx.policy.version.clone(),
+                                policy: policy.id.clone(),
+                                policy_version: policy.version.clone(),
                             };
                             let obj = ObjectRecord {
                                 url: entry.url.clone(),
@@ -196,7 +219,7 @@ pub(super) fn scan(
                             n_unrecorded += 1;
                             progress.println(&format!(
                                 "xborder: {}: not recorded: its verdict {level} is at or above --fail-at {}",
-                                entry.url, a.fail_at
+                                entry.url, cx.fail_at
                             ));
                         }
                     }
@@ -221,7 +244,7 @@ pub(super) fn scan(
     if n_skipped > 0 {
         eprintln!("xborder: skipped {n_skipped} object(s) already recorded with the same ETag");
     }
-    if a.record {
+    if cx.record {
         match ledger {
             Some(l) => eprintln!(
                 "xborder: recorded {n_recorded} object(s) in {}, one transfer each; {n_unrecorded} not recorded",

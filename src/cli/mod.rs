@@ -6,6 +6,7 @@
 //! lower bound, the unreadable input must be fixed first, and an incomplete scan never reads as
 //! clean. stderr says when the partial verdict would also have failed.
 
+mod audit;
 #[cfg(feature = "cloud")]
 mod bucket;
 mod detectors;
@@ -45,6 +46,9 @@ enum Command {
     /// The year-to-date ledger: persons and transfers per exporter and year.
     #[command(subcommand)]
     Ledger(ledger::LedgerCmd),
+    /// Replay archived exports in the order they left into a fresh ledger: when each line was
+    /// crossed, and the procedure each transfer needed.
+    Audit(Box<audit::AuditArgs>),
 }
 
 pub fn run() -> i32 {
@@ -61,6 +65,7 @@ pub fn run() -> i32 {
         Command::Detectors(c) => detectors::run(c),
         Command::Policy(c) => policy::run(c),
         Command::Ledger(c) => ledger::run(c),
+        Command::Audit(a) => audit::run(*a),
     };
     match result {
         Ok(code) => code,

@@ -7,19 +7,39 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::{emit, use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
-use xborder::ledger::{self, BatchPersons, Ledger, TransferInput, TransferMeta};
-use xborder::persons::KeyHasher;
-use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, PolicySet, Scenario, DEFAULT_POLICY};
+use xborder::ledger::{self, BatchPersons, Ledger, Transfer, TransferInput, TransferMeta, YtdCounts};
+use xborder::persons::{KeyHasher, PersonsMode};
+use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, Policy, PolicySet, Scenario, DEFAULT_POLICY};
+use xborder::report::html::Lang;
+use xborder::report::timeline::{object_label, Point, Timeline};
 use xborder::report::YearToDate;
 use xborder::source::{encoding_for_label, expand_inputs, is_object_url, SourceOptions};
 use xborder::time::Date;
-use xborder::{Format, Scanner};
+use xborder::{Format, Input, Report, ScanSession, Scanner};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OutFormat {
     Human,
     Json,
     Jsonl,
+    Html,
+}
+
+/// `--lang` of the HTML report.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum LangArg {
+    #[default]
+    En,
+    Zh,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -29,12 +49,62 @@ pub struct ScanArgs {
     /// below a prefix.
     #[arg(required = true)]
     inputs: Vec<String>,
-    /// Output format (default: human on a terminal, json otherwise).
+    /// Output format (default: human on a terminal, json otherwise). `html` is one
+    /// self-contained page (inline CSS and SVG, no script, no network).
     #[arg(long, value_enum)]
     format: Option<OutFormat>,
+    /// Language of the HTML report's labels.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Judge minors and the calendar year as of this date (YYYY-MM-DD, Asia/Shanghai).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// The exporting legal entity (the year-to-date counts are per exporter).
+    #[arg(long, value_name = "NAME")]
+    exporter: Option<String>,
+    /// The ledger (SQLite) holding the year to date (default `./xborder-ledger.db`, or
+    /// `XBORDER_LEDGER`). Without `--record` it is only read, and a missing ledger means the
+    /// year so far is this export.
+    #[arg(long, value_name = "PATH")]
+    ledger: Option<PathBuf>,
+    /// Record this export in the ledger when its verdict is below `--fail-at` (a blocked or
+    /// incomplete export is never recorded). Creates the ledger and its key when missing.
+    #[arg(long)]
+    record: bool,
+    /// Exit 1 when the verdict is at or above this level: allow, needs_review,
+    /// standard_contract, security_assessment, prohibited. An incomplete scan exits 3 even
+    /// then.
+    #[arg(long, value_name = "LEVEL", default_value = "standard_contract", value_parser = parse_level)]
+    fail_at: Level,
+    /// How persons are counted: `exact` (linked; memory grows with the persons) or `sketch`
+    /// (HyperLogLog estimates in bounded memory, rows not linked; the verdict uses the upper 95%
+    /// bounds). The ledger needs exact persons.
+    #[arg(long, value_name = "MODE", default_value = "exact", value_parser = parse_persons)]
+    persons: PersonsMode,
+    /// Object-store URLs: read only the keys below the URL's prefix that match this glob (`*`
+    /// also matches `/`). Without it, data files are chosen by extension.
+    #[arg(long, value_name = "GLOB")]
+    glob: Option<String>,
+    /// Object-store URLs: read only objects modified on or after this date (YYYY-MM-DD,
+    /// Asia/Shanghai).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Object-store URLs: objects fetched at once, ahead of the one being scanned.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
+    /// Benchmarking: only read the inputs into batches, run no detector.
+    #[arg(long, hide = true)]
+    read_only: bool,
+}
+
+/// How inputs are read and judged: shared by `scan` and `audit`.
+#[derive(Args, Clone)]
+pub struct EngineArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -53,9 +123,6 @@ pub struct ScanArgs {
     /// Show raw values in examples instead of masked ones.
     #[arg(long)]
     show_values: bool,
-    /// Judge minors and the calendar year as of this date (YYYY-MM-DD, Asia/Shanghai).
-    #[arg(long)]
-    as_of: Option<String>,
     /// Policy deciding the verdict: a built-in id (`xborder policy list`) or a policy file. Its
     /// class mapping also decides which persons are sensitive.
     #[arg(long, value_name = "ID|FILE", default_value = DEFAULT_POLICY)]
@@ -78,82 +145,238 @@ pub struct ScanArgs {
     /// The exporter is registered in the free-trade zone of the policy.
     #[arg(long)]
     zone_registered: bool,
-    /// The exporting legal entity (the year-to-date counts are per exporter).
-    #[arg(long, value_name = "NAME")]
-    exporter: Option<String>,
-    /// The ledger (SQLite) holding the year to date (default `./xborder-ledger.db`, or
-    /// `XBORDER_LEDGER`). Without `--record` it is only read, and a missing ledger means the
-    /// year so far is this export.
-    #[arg(long, value_name = "PATH")]
-    ledger: Option<PathBuf>,
-    /// Record this export in the ledger when its verdict is below `--fail-at` (a blocked or
-    /// incomplete export is never recorded). Creates the ledger and its key when missing.
-    #[arg(long)]
-    pub(super) record: bool,
-    /// Exit 1 when the verdict is at or above this level: allow, needs_review,
-    /// standard_contract, security_assessment, prohibited. An incomplete scan exits 3 even
-    /// then.
-    #[arg(long, value_name = "LEVEL", default_value = "standard_contract", value_parser = parse_level)]
-    pub(super) fail_at: Level,
-    /// Object-store URLs: read only the keys below the URL's prefix that match this glob (`*`
-    /// also matches `/`). Without it, data files are chosen by extension.
-    #[arg(long, value_name = "GLOB")]
-    pub(super) glob: Option<String>,
-    /// Object-store URLs: read only objects modified on or after this date (YYYY-MM-DD,
-    /// Asia/Shanghai).
-    #[arg(long, value_name = "DATE")]
-    pub(super) since: Option<String>,
-    /// Object-store URLs: objects fetched at once, ahead of the one being scanned.
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    pub(super) concurrency: usize,
-    /// Benchmarking: only read the inputs into batches, run no detector.
-    #[arg(long, hide = true)]
-    read_only: bool,
 }
 
 fn parse_scenario(s: &str) -> Result<Scenario, String> {
     s.parse()
 }
 
-fn parse_level(s: &str) -> Result<Level, String> {
+fn parse_persons(s: &str) -> Result<PersonsMode, String> {
+    s.parse()
+}
+
+pub fn parse_level(s: &str) -> Result<Level, String> {
     s.parse()
 }
 
 /// Exporter name used when `--exporter` is not given.
 const UNNAMED_EXPORTER: &str = "unspecified";
 
+/// The configured scan engine: policy, catalogue and reading options, checked before any data
+/// is read (a bad policy, sector or catalogue is exit 2).
+pub struct Engine {
+    pub policy: Policy,
+    pub(super) catalogue: ImportantCatalogue,
+    src: SourceOptions,
+    args: EngineArgs,
+}
+
+/// When an assessed export is written to the ledger.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    /// A dry run: read the ledger, write nothing.
+    No,
+    /// `scan --record`: only a complete export whose verdict is below this level.
+    BelowFailAt(Level),
+    /// `audit`: every export, whatever its verdict — it already left.
+    Always,
+}
+
+/// One export scanned, judged on the year to date, and maybe recorded.
+pub struct Assessed {
+    pub report: Report,
+    pub level: Level,
+    /// The year to date with this export (`None` without a ledger).
+    pub ytd: Option<YtdCounts>,
+    pub transfer: Option<Transfer>,
+}
+
+impl Engine {
+    pub fn new(a: &EngineArgs) -> anyhow::Result<Engine> {
+        let policy = PolicySet::builtin()?.resolve_arg(&a.policy)?;
+        if let Some(s) = &a.sector {
+            if !policy.sectors.contains(s) {
+                let known: Vec<&str> = policy.sectors.iter().map(String::as_str).collect();
+                anyhow::bail!("--sector {s:?}: unknown sector; policy {} knows {}", policy.id, known.join(", "));
+            }
+        }
+        let catalogue = match &a.catalogue {
+            Some(p) => ImportantCatalogue::load(p)?,
+            None => ImportantCatalogue::default(),
+        };
+        let mut src = SourceOptions { batch_size: a.batch_size.max(1), ..SourceOptions::default() };
+        if let Some(f) = &a.input_format {
+            src.format = Some(f.parse::<Format>()?);
+        }
+        if let Some(e) = &a.encoding {
+            src.encoding = Some(encoding_for_label(e)?);
+        }
+        Ok(Engine { policy, catalogue, src, args: a.clone() })
+    }
+
+    /// What the operator declares, beside what the data shows.
+    pub(super) fn declare(&self, facts: &mut Facts) {
+        facts.ciio = self.args.ciio;
+        facts.sector = self.args.sector.clone();
+        facts.scenarios = self.args.scenarios.iter().copied().collect();
+        facts.zone_registered = self.args.zone_registered;
+        facts.catalogue = self.catalogue.markers.clone();
+    }
+
+    pub fn source_options(&self) -> &SourceOptions {
+        &self.src
+    }
+
+    /// A scanner judging minors and the year as of `as_of` (today by default), hashing person
+    /// keys with `hasher` (the ledger's key).
+    pub fn scanner(&self, as_of: Option<Date>, hasher: KeyHasher, persons: PersonsMode) -> anyhow::Result<Scanner> {
+        let mut b = Scanner::builder()
+            .source_options(self.src.clone())
+            .persons_mode(persons)
+            .show_values(self.args.show_values)
+            .classes(self.policy.classes.clone())
+            .key_hasher(hasher);
+        if let Some(t) = self.args.threads {
+            b = b.threads(t);
+        }
+        if let Some(d) = as_of {
+            b = b.as_of(d);
+        }
+        for d in &self.args.detectors {
+            b = b.detectors_dir(d);
+        }
+        Ok(b.build()?)
+    }
+
+    /// Scan `inputs`, judge the export on the year to date of `exporter` (the ledger's persons ∪
+    /// this export) and record it as `record` says. `missing` are inputs that could not be found
+    /// (they make the report incomplete).
+    pub fn assess(
+        &self,
+        scanner: &Scanner,
+        inputs: &[Input],
+        missing: Vec<xborder::Error>,
+        exporter: &str,
+        ledger: Option<&mut Ledger>,
+        record: Record,
+    ) -> anyhow::Result<Assessed> {
+        self.assess_with(scanner, inputs, missing, exporter, ledger, record, |_, _| Ok(Outcome::default()))
+    }
+
+    /// [`Engine::assess`], with `objects` reading object-store inputs into the session after
+    /// the local ones (`bucket.rs`): it may record objects one by one, and then the run as a
+    /// whole is not recorded.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn assess_with<'s>(
+        &self,
+        scanner: &'s Scanner,
+        inputs: &[Input],
+        missing: Vec<xborder::Error>,
+        exporter: &str,
+        mut ledger: Option<&mut Ledger>,
+        record: Record,
+        objects: impl FnOnce(&mut ScanSession<'s>, Option<&mut Ledger>) -> anyhow::Result<Outcome>,
+    ) -> anyhow::Result<Assessed> {
+        let hasher = scanner.hasher().clone();
+        let mut session = scanner.scan_inputs(inputs);
+        for e in missing {
+            let id = session.begin_input(&match &e {
+                xborder::Error::Io { path, .. } => path.clone(),
+                _ => "?".into(),
+            });
+            session.fail_input(id, e);
+        }
+        let outcome = objects(&mut session, ledger.as_deref_mut())?;
+        let mut report = session.report();
+        for (i, n) in &outcome.notes {
+            n.apply(&mut report.inputs[*i]);
+        }
+        if std::env::var_os("XBORDER_STATS").is_some() {
+            // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
+            let keys = session.persons().map_or(0, |p| p.keys());
+            let bytes = session.persons_bytes();
+            eprintln!(
+                "xborder: stats: {keys} distinct person keys, persons ≈ {bytes} bytes ({:.1} bytes/key)",
+                bytes as f64 / keys.max(1) as f64
+            );
+        }
+        // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
+        let batch = match (&ledger, session.persons()) {
+            (Some(_), Some(p)) => {
+                let mut b = BatchPersons::from_set(p, scanner.sensitive_mask());
+                // Keyless rows of objects recorded one by one are in the ledger already.
+                b.unlinked = b.unlinked.saturating_sub(outcome.recorded_unlinked);
+                b.unlinked_sensitive = b.unlinked_sensitive.saturating_sub(outcome.recorded_unlinked_sensitive);
+                Some(b)
+            }
+            (Some(_), None) => anyhow::bail!("a ledger needs exact persons"),
+            _ => None,
+        };
+        let mut facts = Facts::from_report(&report, session.category_persons());
+        let year = scanner.options().as_of.year;
+        // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording
+        // takes the write lock now, so the verdict is decided on the ledger it is written to.
+        // `by_category` stays this export's: the ledger keeps no categories.
+        // Objects of a store were recorded one by one as they were read (bucket.rs); the run as
+        // a whole is recorded only for local inputs.
+        let recording = match record {
+            Record::No => false,
+            _ if outcome.per_object => false,
+            Record::BelowFailAt(_) => report.complete(),
+            Record::Always => true,
+        };
+        let txn_plan = match ledger {
+            Some(l) => {
+                let txn = l.begin(recording)?;
+                let plan = txn.year_to_date(exporter, year, batch.as_ref().expect("built with the ledger"))?;
+                facts.persons_ytd.personal = plan.counts.persons;
+                facts.persons_ytd.sensitive = plan.counts.sensitive;
+                Some((txn, plan))
+            }
+            None => None,
+        };
+        self.declare(&mut facts);
+        report.year_to_date = Some(YearToDate {
+            year,
+            exporter: exporter.to_string(),
+            persons: facts.persons_ytd.personal,
+            sensitive: facts.persons_ytd.sensitive,
+        });
+        let verdict = evaluate(&self.policy, &facts);
+        let level = verdict.level;
+        report.verdict = Some(verdict);
+        let mut out = Assessed { report, level, ytd: None, transfer: None };
+        if let Some((txn, plan)) = txn_plan {
+            out.ytd = Some(plan.counts);
+            let commit = match record {
+                Record::No => false,
+                _ if outcome.per_object => false,
+                Record::BelowFailAt(f) => recording && level < f,
+                Record::Always => true,
+            };
+            if commit {
+                let meta = TransferMeta {
+                    as_of: scanner.options().as_of.to_string(),
+                    inputs: transfer_inputs(&out.report, inputs, &hasher),
+                    verdict: level.to_string(),
+                    policy: self.policy.id.clone(),
+                    policy_version: self.policy.version.clone(),
+                };
+                out.transfer =
+                    Some(txn.record(&plan, batch.as_ref().expect("built with the ledger"), meta, &hasher)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
 pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     // Configuration first: a bad policy, sector or catalogue is exit 2 before any data is read.
-    let policy = PolicySet::builtin()?.resolve_arg(&a.policy)?;
-    if let Some(s) = &a.sector {
-        if !policy.sectors.contains(s) {
-            let known: Vec<&str> = policy.sectors.iter().map(String::as_str).collect();
-            anyhow::bail!("--sector {s:?}: unknown sector; policy {} knows {}", policy.id, known.join(", "));
-        }
-    }
-    let catalogue = match &a.catalogue {
-        Some(p) => ImportantCatalogue::load(p)?,
-        None => ImportantCatalogue::default(),
+    let engine = Engine::new(&a.engine)?;
+    let as_of = match &a.as_of {
+        Some(d) => Some(Date::parse(d).with_context(|| format!("--as-of {d:?}: expected YYYY-MM-DD"))?),
+        None => None,
     };
-    let mut src = SourceOptions { batch_size: a.batch_size.max(1), ..SourceOptions::default() };
-    if let Some(f) = &a.input_format {
-        src.format = Some(f.parse::<Format>()?);
-    }
-    if let Some(e) = &a.encoding {
-        src.encoding = Some(encoding_for_label(e)?);
-    }
-    let src_opts = src.clone();
-    let mut b = Scanner::builder().source_options(src).show_values(a.show_values).classes(policy.classes.clone());
-    if let Some(t) = a.threads {
-        b = b.threads(t);
-    }
-    if let Some(d) = &a.as_of {
-        let date = Date::parse(d).with_context(|| format!("--as-of {d:?}: expected YYYY-MM-DD"))?;
-        b = b.as_of(date);
-    }
-    for d in &a.detectors {
-        b = b.detectors_dir(d);
-    }
     // Object-store URLs go through the `cloud` feature's fetcher, everything else as before.
     let (urls, locals): (Vec<String>, Vec<String>) = a.inputs.iter().cloned().partition(|i| is_object_url(i));
     if let Some(u) = urls.first() {
@@ -176,12 +399,25 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     }
     let (inputs, missing) = expand_inputs(&locals);
     if a.read_only {
-        return read_only(&inputs, &src_opts);
+        return read_only(&inputs, engine.source_options());
     }
     // The ledger and its key, before any data is read (a wrong key is exit 2).
     let exporter = a.exporter.clone().unwrap_or_else(|| UNNAMED_EXPORTER.into());
     let ledger_path = ledger_path(a.ledger.as_deref());
+    let sketch_ledger = |path: &std::path::Path| {
+        anyhow::anyhow!(
+            "--persons sketch cannot be used with a ledger ({}): the year to date is kept per person, \
+             which needs exact persons",
+            path.display()
+        )
+    };
+    if a.persons != PersonsMode::Exact && a.record {
+        return Err(sketch_ledger(&ledger_path));
+    }
     let mut book = open_ledger(&ledger_path, a.record)?;
+    if a.persons != PersonsMode::Exact && book.is_some() {
+        return Err(sketch_ledger(&ledger_path));
+    }
     let hasher = match &mut book {
         Some((_, h)) => h.clone(),
         None => match std::env::var(ledger::KEY_ENV) {
@@ -189,16 +425,8 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             Err(_) => xborder::persons::KeyHasher::random(),
         },
     };
-    b = b.key_hasher(hasher.clone());
-    let scanner = b.build()?;
-    let mut session = scanner.scan_inputs(&inputs);
-    for e in missing {
-        let id = session.begin_input(&match &e {
-            xborder::Error::Io { path, .. } => path.clone(),
-            _ => "?".into(),
-        });
-        session.fail_input(id, e);
-    }
+    let scanner = engine.scanner(as_of, hasher.clone(), a.persons)?;
+    let record = if a.record { Record::BelowFailAt(a.fail_at) } else { Record::No };
     let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
         OutFormat::Human
     } else {
@@ -208,106 +436,51 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     // JSON Lines: one line per input as soon as it is read (objects may take hours).
     #[cfg_attr(not(feature = "cloud"), allow(unused_mut))]
     let mut lines_written = 0;
-    #[cfg_attr(not(feature = "cloud"), allow(unused_mut))]
-    let mut outcome = Outcome::default();
-    #[cfg(feature = "cloud")]
-    if !urls.is_empty() {
-        if format == OutFormat::Jsonl {
-            for i in &session.report().inputs {
-                out.write(&(serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))? + "\n"))?;
+    let objects = |session: &mut ScanSession<'_>, ledger: Option<&mut Ledger>| -> anyhow::Result<Outcome> {
+        #[cfg(feature = "cloud")]
+        if !urls.is_empty() {
+            if format == OutFormat::Jsonl {
+                for i in &session.report().inputs {
+                    out.write(&(serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))? + "\n"))?;
+                }
             }
-        }
-        let cx = super::bucket::Ctx {
-            args: &a,
-            policy: &policy,
-            catalogue: &catalogue,
-            exporter: &exporter,
-            year: scanner.options().as_of.year,
-            hasher: &hasher,
-            jsonl: format == OutFormat::Jsonl,
-        };
-        outcome = super::bucket::scan(&cx, &urls, &mut session, book.as_mut().map(|(l, _)| l), &mut out)?;
-        if format == OutFormat::Jsonl {
-            lines_written = session.inputs_len();
-        }
-    }
-    let mut report = session.report();
-    for (i, n) in &outcome.notes {
-        n.apply(&mut report.inputs[*i]);
-    }
-    if std::env::var_os("XBORDER_STATS").is_some() {
-        // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
-        let p = session.persons();
-        eprintln!(
-            "xborder: stats: {} distinct person keys, person set ≈ {} bytes ({:.1} bytes/key)",
-            p.keys(),
-            p.approx_bytes(),
-            p.approx_bytes() as f64 / p.keys().max(1) as f64
-        );
-    }
-    // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
-    let batch = book.is_some().then(|| {
-        let mut b = BatchPersons::from_set(session.persons(), scanner.sensitive_mask());
-        // Keyless rows of objects recorded one by one are in the ledger already.
-        b.unlinked = b.unlinked.saturating_sub(outcome.recorded_unlinked);
-        b.unlinked_sensitive = b.unlinked_sensitive.saturating_sub(outcome.recorded_unlinked_sensitive);
-        b
-    });
-    let mut facts = Facts::from_report(&report, session.category_persons());
-    let year = scanner.options().as_of.year;
-    // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording
-    // takes the write lock now, so the verdict is decided on the ledger it is written to.
-    // `by_category` stays this export's: the ledger keeps no categories.
-    // Objects of a store were recorded one by one as they were read (bucket.rs); the run as a
-    // whole is recorded only for local inputs.
-    let recording = a.record && report.complete() && urls.is_empty();
-    let txn_plan = match &mut book {
-        Some((l, _)) => {
-            let txn = l.begin(recording)?;
-            let plan = txn.year_to_date(&exporter, year, batch.as_ref().expect("built with the ledger"))?;
-            facts.persons_ytd.personal = plan.counts.persons;
-            facts.persons_ytd.sensitive = plan.counts.sensitive;
-            Some((txn, plan))
-        }
-        None => None,
-    };
-    declare(&mut facts, &a, &catalogue);
-    report.year_to_date = Some(YearToDate {
-        year,
-        exporter: exporter.clone(),
-        persons: facts.persons_ytd.personal,
-        sensitive: facts.persons_ytd.sensitive,
-    });
-    let verdict = evaluate(&policy, &facts);
-    let level = verdict.level;
-    report.verdict = Some(verdict);
-    if let Some((txn, plan)) = txn_plan {
-        if recording && level < a.fail_at {
-            let meta = TransferMeta {
-                as_of: scanner.options().as_of.to_string(),
-                inputs: transfer_inputs(&report, &inputs, &hasher),
-                verdict: level.to_string(),
-                policy: policy.id.clone(),
-                policy_version: policy.version.clone(),
+            let cx = super::bucket::Ctx {
+                engine: &engine,
+                glob: a.glob.as_deref(),
+                since: a.since.as_deref(),
+                concurrency: a.concurrency,
+                record: a.record,
+                fail_at: a.fail_at,
+                exporter: &exporter,
+                year: session.scanner().options().as_of.year,
+                hasher: &hasher,
+                jsonl: format == OutFormat::Jsonl,
             };
-            let t = txn.record(&plan, batch.as_ref().expect("built with the ledger"), meta, &hasher)?;
-            eprintln!(
-                "xborder: recorded transfer {} in {}: {} persons, {} new; {exporter} {year}: {} persons, {} sensitive",
-                t.seq,
-                ledger_path.display(),
-                t.persons,
-                t.ytd.new_persons,
-                t.ytd.persons,
-                t.ytd.sensitive
-            );
-        } else {
-            drop(txn);
-            if a.record && urls.is_empty() {
-                eprintln!("xborder: not recorded in {}", ledger_path.display());
+            let outcome = super::bucket::scan(&cx, &urls, session, ledger, &mut out)?;
+            if format == OutFormat::Jsonl {
+                lines_written = session.inputs_len();
             }
+            return Ok(outcome);
         }
-    } else if a.record && urls.is_empty() {
-        eprintln!("xborder: not recorded in {}", ledger_path.display());
+        let _ = (session, ledger, &urls);
+        Ok(Outcome::default())
+    };
+    let assessed =
+        engine.assess_with(&scanner, &inputs, missing, &exporter, book.as_mut().map(|b| &mut b.0), record, objects)?;
+    let (report, level) = (assessed.report, assessed.level);
+    let year = scanner.options().as_of.year;
+    match &assessed.transfer {
+        Some(t) => eprintln!(
+            "xborder: recorded transfer {} in {}: {} persons, {} new; {exporter} {year}: {} persons, {} sensitive",
+            t.seq,
+            ledger_path.display(),
+            t.persons,
+            t.ytd.new_persons,
+            t.ytd.persons,
+            t.ytd.sensitive
+        ),
+        None if a.record && urls.is_empty() => eprintln!("xborder: not recorded in {}", ledger_path.display()),
+        None => {}
     }
     let text = match format {
         OutFormat::Human => xborder::report::render_human(&report, a.output.is_none() && use_color()),
@@ -321,6 +494,28 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             s.push_str(&serde_json::to_string(&serde_json::json!({"type": "report", "report": report}))?);
             s.push('\n');
             s
+        }
+        OutFormat::Html => {
+            // The exporter's year so far from the ledger, and this export unless it was recorded
+            // (then it is the ledger's last transfer already).
+            let mut points = match &book {
+                Some((l, _)) => super::ledger::timeline_points(l, &exporter, year)?,
+                None => Vec::new(),
+            };
+            if assessed.transfer.is_none() {
+                let y = report.year_to_date.as_ref();
+                points.push(Point {
+                    date: scanner.options().as_of.to_string(),
+                    object: object_label(&report.inputs.iter().map(|i| i.path.clone()).collect::<Vec<_>>()),
+                    seq: None,
+                    persons: y.map_or(0, |y| y.persons),
+                    sensitive: y.map_or(0, |y| y.sensitive),
+                    level,
+                    pending: true,
+                });
+            }
+            let timeline = Timeline::new(exporter.clone(), year, points);
+            xborder::report::html::render_scan(&report, Some(&timeline), a.lang.into())
         }
     };
     out.write(&text)?;
@@ -339,28 +534,20 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         return Ok(EXIT_INCOMPLETE);
     }
     if level >= a.fail_at {
-        eprintln!("xborder: verdict {level} is at or above --fail-at {} (policy {})", a.fail_at, policy.id);
+        eprintln!("xborder: verdict {level} is at or above --fail-at {} (policy {})", a.fail_at, engine.policy.id);
         return Ok(EXIT_FAIL);
     }
     Ok(EXIT_OK)
 }
 
-/// What the operator declares, beside what the data shows.
-pub(super) fn declare(facts: &mut Facts, a: &ScanArgs, catalogue: &ImportantCatalogue) {
-    facts.ciio = a.ciio;
-    facts.sector = a.sector.clone();
-    facts.scenarios = a.scenarios.iter().copied().collect();
-    facts.zone_registered = a.zone_registered;
-    facts.catalogue = catalogue.markers.clone();
-}
-
 /// Without the `cloud` feature no object is read: nothing to add to the report.
 #[cfg(not(feature = "cloud"))]
 #[derive(Default)]
-struct Outcome {
+pub(super) struct Outcome {
     notes: Vec<(usize, Note)>,
     recorded_unlinked: u64,
     recorded_unlinked_sensitive: u64,
+    per_object: bool,
 }
 #[cfg(not(feature = "cloud"))]
 struct Note;
@@ -369,7 +556,7 @@ impl Note {
     fn apply(&self, _: &mut xborder::report::InputReport) {}
 }
 #[cfg(feature = "cloud")]
-use super::bucket::Outcome;
+pub(super) use super::bucket::Outcome;
 
 /// Where the report goes: `--output FILE` (created at the first write, so a run that fails
 /// before it leaves no file) or stdout. JSON Lines write to it as inputs finish.
@@ -413,7 +600,7 @@ pub fn ledger_path(arg: Option<&std::path::Path>) -> PathBuf {
 
 /// The ledger and the key it is written with. Without `create`, a missing ledger is `None`.
 /// A key file is created only for a ledger that has no key yet.
-fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Option<(Ledger, KeyHasher)>> {
+pub fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Option<(Ledger, KeyHasher)>> {
     let Some(mut l) = Ledger::open(path, create)? else {
         return Ok(None);
     };
@@ -433,7 +620,7 @@ fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Option<(L
 }
 
 /// The transfer's inputs: path, format, rows, bytes and a keyed fingerprint of the content.
-fn transfer_inputs(report: &xborder::Report, inputs: &[xborder::Input], hasher: &KeyHasher) -> Vec<TransferInput> {
+fn transfer_inputs(report: &Report, inputs: &[Input], hasher: &KeyHasher) -> Vec<TransferInput> {
     report
         .inputs
         .iter()

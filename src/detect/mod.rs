@@ -450,24 +450,41 @@ impl Catalogue {
     /// dominated). Calls `f(cell index, detector, match)` in cell order. A match that is not
     /// inside one cell (only a user pattern matching a newline can do that) makes its cells fall
     /// back to a search of their own, so results are exactly those of `find_in_text` per cell.
-    /// Dictionary terms follow the regex matches (one automaton pass over the same buffer).
+    /// Dictionary terms follow the regex matches (one automaton pass over each run of cells that
+    /// may hold a term: `may_hold[i]` false says cell `i` has no letter and no non-ASCII
+    /// character, so no term; `None` searches every cell).
     pub fn find_in_cells<'a>(
         &self,
         w: &mut Worker,
         text: &'a str,
         cells: &[(u32, u32)],
+        may_hold: Option<&[bool]>,
         mut f: impl FnMut(usize, DetectorId, &'a str),
     ) {
         self.find_patterns_in_cells(w, text, cells, &mut f);
-        if let Some(k) = &self.text_kw {
-            k.find(text, |d, s, e| {
-                // The cell that starts at or before the match; terms hold no newline, so a match
-                // inside the buffer lies inside one cell.
-                let ci = cells.partition_point(|c| c.0 as usize <= s);
-                if ci > 0 && e <= cells[ci - 1].1 as usize {
-                    f(ci - 1, d, &text[s..e]);
+        let Some(k) = &self.text_kw else { return };
+        let mut a = 0;
+        while a < cells.len() {
+            if may_hold.is_some_and(|m| !m[a]) {
+                a += 1;
+                continue;
+            }
+            let mut b = a + 1;
+            while b < cells.len() && may_hold.is_none_or(|m| m[b]) {
+                b += 1;
+            }
+            // Cells a..b in one pass; terms hold no newline, so a match lies inside one cell.
+            let (from, to) = (cells[a].0 as usize, cells[b - 1].1 as usize);
+            let run = &cells[a..b];
+            k.find(&text[from..to], |d, s, e| {
+                let (s, e) = (s + from, e + from);
+                // The cell that starts at or before the match.
+                let ci = run.partition_point(|c| c.0 as usize <= s);
+                if ci > 0 && e <= run[ci - 1].1 as usize {
+                    f(a + ci - 1, d, &text[s..e]);
                 }
             });
+            a = b;
         }
     }
 
@@ -683,7 +700,7 @@ mod tests {
             text.push('\n');
         }
         let mut found = Vec::new();
-        c.find_in_cells(&mut w, &text, &ranges, |ci, d, m| {
+        c.find_in_cells(&mut w, &text, &ranges, None, |ci, d, m| {
             found.push((ci, c.get(d).category().to_string(), m.to_string()))
         });
         found.sort();

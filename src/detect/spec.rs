@@ -97,6 +97,13 @@ impl DetectorSpec {
         if let Some(k) = spec.keywords.iter().find(|k| k.trim().is_empty() || k.trim() != k.as_str()) {
             return Err(Error::config(path, format!("key `keywords`: {k:?} is empty or has surrounding spaces")));
         }
+        // The text search skips cells without a letter or a non-ASCII character.
+        if let Some(k) = spec.keywords.iter().find(|k| !k.bytes().any(|b| b >= 0x80 || b.is_ascii_alphabetic())) {
+            return Err(Error::config(
+                path,
+                format!("key `keywords`: {k:?} has no letter or CJK character (use a `pattern` for numbers)"),
+            ));
+        }
         if spec.examples.matches.is_empty() || spec.examples.no_match.is_empty() {
             return Err(Error::config(path, "key `examples`: both `match` and `no_match` need at least one value"));
         }

@@ -5,7 +5,8 @@
 //!
 //! Schema (version 1):
 //!
-//! - `meta(name, value)`: `schema_version`, `key_fingerprint` ([`KeyHasher::fingerprint`]).
+//! - `meta(name, value)`: `schema_version`, `key_fingerprint` ([`KeyHasher::fingerprint`]),
+//!   `chain_head` and `chain_seal` (the last transfer and a keyed seal of it: `chain.rs`).
 //! - `scopes(scope, exporter, year, persons, sensitive, next_person)`: one row per exporter and
 //!   year with the year-to-date totals (keyless rows included) and the next person id.
 //! - `person_keys(scope, key_hash, person)`: every key hash (16 bytes, big-endian u128) seen in
@@ -15,8 +16,8 @@
 //!   person is found by following `merged_into` to the end.
 //! - `transfers(seq, scope, recorded_at, verdict, persons, new_persons, unlinked, body, prev_hash,
 //!   hash)`: `body` is the canonical JSON of a [`Transfer`]; `hash = BLAKE3(prev_hash || body)`,
-//!   `prev_hash` the previous transfer's hash (32 zero bytes for the first). One chain per ledger.
-//!
+//!   `prev_hash` the previous transfer's hash (32 zero bytes for the first). One chain per ledger;
+//!   [`Ledger::verify`] walks it (what the hash covers and what the walk detects: `chain.rs`).
 //! - `objects(scope, url, version, transfer, size, rows)`: objects of a store scanned and
 //!   recorded in the scope, by URL and version (the ETag), with the transfer that recorded them.
 //!   A later scan of the scope skips an object whose URL and version are here. Added after
@@ -31,7 +32,9 @@
 //! two processes recording at once are serialised and each counts the other's persons; a process
 //! killed before `COMMIT` leaves nothing behind.
 
+mod chain;
 mod key;
+mod query;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -40,7 +43,9 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
+pub use chain::{ChainReport, Problem, SealState};
 pub use key::{key_path, load_key, KeySource, KEY_ENV};
+pub use query::{ChainEntry, TransferFilter};
 
 use crate::persons::{KeyHasher, PersonSet, MINOR_BIT};
 use crate::{Error, Result};
@@ -372,36 +377,15 @@ impl Ledger {
         rows.collect::<std::result::Result<Vec<_>, _>>().map_err(&e)
     }
 
-    /// Check the hash chain; the number of transfers when it is whole.
+    /// Check the hash chain (without the seal: see [`Ledger::verify`]); the number of
+    /// transfers when it is whole, else the first problem.
     pub fn verify_chain(&self) -> Result<u64> {
-        let e = err(&self.path);
-        let mut st = self.conn.prepare("SELECT seq, body, prev_hash, hash FROM transfers ORDER BY seq").map_err(&e)?;
-        let mut rows = st.query([]).map_err(&e)?;
-        let mut prev = [0u8; 32];
-        let mut n = 0;
-        while let Some(r) = rows.next().map_err(&e)? {
-            let seq: i64 = r.get(0).map_err(&e)?;
-            let body: String = r.get(1).map_err(&e)?;
-            let p: Vec<u8> = r.get(2).map_err(&e)?;
-            let h: Vec<u8> = r.get(3).map_err(&e)?;
-            if p != prev || h != chain_hash(&prev, body.as_bytes()) {
-                return Err(Error::Ledger {
-                    path: self.path.display().to_string(),
-                    message: format!("hash chain broken at transfer {seq}"),
-                });
-            }
-            prev.copy_from_slice(&h);
-            n += 1;
+        let r = self.verify(None)?;
+        match r.problems.into_iter().next() {
+            None => Ok(r.transfers),
+            Some(p) => Err(Error::Ledger { path: self.path.display().to_string(), message: p.message }),
         }
-        Ok(n)
     }
-}
-
-fn chain_hash(prev: &[u8; 32], body: &[u8]) -> [u8; 32] {
-    let mut h = blake3::Hasher::new();
-    h.update(prev);
-    h.update(body);
-    *h.finalize().as_bytes()
 }
 
 /// A transaction on the ledger: dropping it without [`LedgerTxn::record`] changes nothing.
@@ -762,7 +746,7 @@ impl LedgerTxn<'_> {
         };
         let body = serde_json::to_string(&transfer)
             .map_err(|x| Error::Ledger { path: self.path.display().to_string(), message: x.to_string() })?;
-        let hash = chain_hash(&prev, body.as_bytes());
+        let hash = chain::chain_hash(&prev, body.as_bytes());
         tx.execute(
             "INSERT INTO transfers (seq, scope, recorded_at, verdict, persons, new_persons, unlinked, body, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -780,6 +764,7 @@ impl LedgerTxn<'_> {
             ],
         )
         .map_err(&e)?;
+        chain::write_head(tx, seq, &hash, hasher).map_err(&e)?;
         Ok((transfer, scope_id))
     }
 }

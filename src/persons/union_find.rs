@@ -98,6 +98,23 @@ impl PersonSet {
         self.index.get(&Key96::of(key)).copied()
     }
 
+    /// Ask the CPU to bring node `n`'s forest and flag entries into the cache (a hint; no
+    /// effect on results).
+    #[inline]
+    pub fn prefetch(&self, n: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if let (Some(p), Some(f)) = (self.parent.get(n as usize), self.flags.get(n as usize)) {
+            // SAFETY: prefetching is a hint that never faults; the pointers are valid anyway.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(p as *const u32 as *const i8);
+                _mm_prefetch::<_MM_HINT_T0>(f as *const u64 as *const i8);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = n;
+    }
+
     #[inline]
     pub fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {

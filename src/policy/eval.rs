@@ -74,8 +74,9 @@ impl Facts {
     /// declarations are left for the caller to fill. `by_category` is
     /// `ScanSession::category_persons`.
     pub fn from_report(report: &Report, by_category: BTreeMap<String, u64>) -> Facts {
-        let batch =
-            PersonCountsByClass { personal: report.persons.total, sensitive: report.persons.sensitive, by_category };
+        // Approximate counts are judged by their upper bounds: a sketch never lowers a verdict.
+        let (personal, sensitive) = report.persons.for_verdict();
+        let batch = PersonCountsByClass { personal, sensitive, by_category };
         let mut categories: BTreeSet<String> =
             report.columns.iter().flat_map(|c| c.categories.iter().cloned()).collect();
         if report.persons.minors > 0 {

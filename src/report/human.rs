@@ -85,10 +85,13 @@ pub fn render_human(r: &Report, color: bool) -> String {
     let _ = writeln!(
         s,
         "Persons ({}): {} distinct ({} owning rows, {} only named in text), {} with sensitive data, {} minors, {} rows without a key",
-        p.method,
+        match p.relative_error {
+            Some(e) => format!("approximate, ±{:.1}% at 95%, rows not linked; the verdict uses the upper bounds", 200.0 * e),
+            None => p.method.clone(),
+        },
         p.total,
         p.owning_rows,
-        p.total - p.owning_rows,
+        p.total.saturating_sub(p.owning_rows),
         p.sensitive,
         p.minors,
         p.unlinked_rows

@@ -1,7 +1,10 @@
 //! The report (DESIGN.md "The report (JSON, version 1)") and its renderings: JSON, JSON Lines,
-//! and a human table.
+//! a human table and a self-contained HTML page (`html`), and the year-to-date timeline
+//! against the national lines (`timeline`).
 
+pub mod html;
 mod human;
+pub mod timeline;
 
 use std::collections::BTreeMap;
 
@@ -103,7 +106,62 @@ pub struct PersonsReport {
     pub sensitive: u64,
     pub minors: u64,
     pub unlinked_rows: u64,
+    /// `exact`, or `approximate` (sketch mode: the counts are estimates).
     pub method: String,
+    /// Sketch mode: relative standard error of the estimates, and the bounds at two standard
+    /// deviations (about 95%). The verdict is decided on the upper bounds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_error: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<PersonBounds>,
+}
+
+/// Lower and upper 95% bounds of approximate counts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PersonBounds {
+    pub total: [u64; 2],
+    pub owning_rows: [u64; 2],
+    pub sensitive: [u64; 2],
+    pub minors: [u64; 2],
+}
+
+impl PersonsReport {
+    pub fn exact(c: crate::persons::PersonCounts) -> Self {
+        PersonsReport {
+            total: c.total,
+            owning_rows: c.owning_rows,
+            sensitive: c.sensitive,
+            minors: c.minors,
+            unlinked_rows: c.unlinked_rows,
+            method: "exact".into(),
+            relative_error: None,
+            bounds: None,
+        }
+    }
+
+    pub fn approximate(c: &crate::persons::SketchCounts) -> Self {
+        let e = c.estimates();
+        let b = |x: crate::persons::Estimate| [x.lower, x.upper];
+        PersonsReport {
+            relative_error: Some(c.relative_error),
+            bounds: Some(PersonBounds {
+                total: b(c.total),
+                owning_rows: b(c.owning_rows),
+                sensitive: b(c.sensitive),
+                minors: b(c.minors),
+            }),
+            method: "approximate".into(),
+            ..PersonsReport::exact(e)
+        }
+    }
+
+    /// The counts a verdict is decided on: exact counts, or the upper bounds of estimates.
+    pub fn for_verdict(&self) -> (u64, u64) {
+        match &self.bounds {
+            Some(b) => (b.total[1], b.sensitive[1]),
+            None => (self.total, self.sensitive),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

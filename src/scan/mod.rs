@@ -18,7 +18,10 @@ use crate::detect::header::HeaderInfo;
 use crate::detect::validators::{resident_id_birth_date, Ctx};
 use crate::detect::{Catalogue, Worker, MAX_EXACT_LEN};
 use crate::error::{Error, Result};
-use crate::persons::{normalise_key, KeyHasher, PersonSet, CATEGORY_BITS, MINOR_BIT, OWNER_BIT};
+use crate::persons::{
+    key_rank, normalise_key, KeyHasher, PersonSet, PersonSketch, PersonsMode, SketchCounts, CATEGORY_BITS, MINOR_BIT,
+    OWNER_BIT,
+};
 use crate::policy::{Class, Classes};
 use crate::report::{InputReport, PersonsReport, Report};
 use crate::source::{Input, InputInfo, Source, SourceOptions};
@@ -39,6 +42,8 @@ pub struct ScanOptions {
     /// "Today": minors and dates of birth are judged against it.
     pub as_of: Date,
     pub source: SourceOptions,
+    /// Exact (linked) or sketched person counts.
+    pub persons: PersonsMode,
 }
 
 impl Default for ScanOptions {
@@ -48,6 +53,7 @@ impl Default for ScanOptions {
             show_values: false,
             as_of: Date::today_cst(),
             source: SourceOptions::default(),
+            persons: PersonsMode::Exact,
         }
     }
 }
@@ -77,6 +83,11 @@ impl ScannerBuilder {
     }
     pub fn show_values(mut self, yes: bool) -> Self {
         self.opts.show_values = yes;
+        self
+    }
+    /// Exact persons (the default) or a HyperLogLog sketch.
+    pub fn persons_mode(mut self, m: PersonsMode) -> Self {
+        self.opts.persons = m;
         self
     }
     pub fn source_options(mut self, o: SourceOptions) -> Self {
@@ -132,6 +143,7 @@ impl ScannerBuilder {
         let cat_bits = catalogue.detectors.iter().map(|d| bit_of(d.category())).collect();
         let key_det = catalogue.detectors.iter().map(|d| d.spec.person_key && bit_of(d.category()) != 0).collect();
         let text_key = catalogue.detectors.iter().map(|d| d.spec.key_in_text.unwrap_or(true)).collect();
+        let key_rank = catalogue.detectors.iter().map(|d| key_rank(d.category())).collect();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.opts.threads.max(1))
             .thread_name(|i| format!("xborder-scan-{i}"))
@@ -151,6 +163,7 @@ impl ScannerBuilder {
             cat_bits,
             key_det,
             text_key,
+            key_rank,
         })
     }
 }
@@ -170,6 +183,8 @@ pub struct Scanner {
     key_det: Vec<bool>,
     /// Per detector: a key of it found in free text counts a person.
     text_key: Vec<bool>,
+    /// Per detector: which of a row's keys stands for the person in sketch mode (lowest wins).
+    key_rank: Vec<u8>,
 }
 
 /// What a column's name says, computed once per column.
@@ -192,6 +207,7 @@ struct KeyHit {
     row: u32,
     hash: u128,
     own: bool,
+    rank: u8,
     flags: u64,
 }
 
@@ -238,7 +254,12 @@ impl Scanner {
 
     /// Start feeding batches (library use).
     pub fn session(&self) -> ScanSession<'_> {
-        ScanSession { scanner: self, inputs: Vec::new(), persons: PersonSet::new() }
+        let persons = match self.opts.persons {
+            PersonsMode::Exact => Persons::Exact(PersonSet::new()),
+            PersonsMode::Sketch => Persons::Sketch(Box::new(PersonSketch::new(self.sensitive_mask()))),
+            PersonsMode::Off => Persons::Off,
+        };
+        ScanSession { scanner: self, inputs: Vec::new(), persons }
     }
 
     /// Read and scan every input; an input that fails is recorded and the run goes on.
@@ -273,8 +294,8 @@ impl Scanner {
                     }
                     let row = leaf.row_of(i);
                     if row != u32::MAX {
-                        if let Some(t) = self.cell(scratch, s.value(i), row, i, col, base_row, &mut out) {
-                            text.push(t, row, i);
+                        if let Some((t, kw)) = self.cell(scratch, s.value(i), row, i, col, base_row, &mut out) {
+                            text.push(t, row, i, kw);
                         }
                     }
                 }
@@ -367,7 +388,8 @@ impl Scanner {
     }
 
     /// Judge a whole value. Returns the trimmed value when it must also be searched as free
-    /// text (no whole-value hit, and it holds a digit or an `@`).
+    /// text (no whole-value hit, and it holds a digit or an `@`, or it is text), and whether it
+    /// may hold a dictionary term (a letter or a non-ASCII character).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn cell<'v>(
@@ -379,7 +401,7 @@ impl Scanner {
         col: &ColumnCtx,
         base_row: u64,
         out: &mut SliceOut,
-    ) -> Option<&'v str> {
+    ) -> Option<(&'v str, bool)> {
         let t = trim(v);
         if t.is_empty() {
             return None;
@@ -408,16 +430,17 @@ impl Scanner {
             }
             return None;
         }
-        let (mut texty, mut candidate) = (t.len() > MAX_EXACT_LEN, false);
+        let (mut texty, mut candidate, mut wordy) = (t.len() > MAX_EXACT_LEN, false, false);
         for b in t.bytes() {
             texty |= b == b' ' || b >= 0x80;
             candidate |= b.is_ascii_digit() || b == b'@';
+            wordy |= b >= 0x80 || b.is_ascii_alphabetic();
         }
         if texty {
             out.tally.text_values += 1;
         }
         // Dictionary terms (diagnoses, credit words) need no digit: every free-text value goes.
-        ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some(t)
+        ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some((t, wordy))
     }
 
     /// Search the collected free-text values of a slice in one pass.
@@ -434,7 +457,7 @@ impl Scanner {
             return;
         }
         let negative = col.negative;
-        self.catalogue.find_in_cells(w, &text.buf, &text.ranges, |ci, d, s| {
+        self.catalogue.find_in_cells(w, &text.buf, &text.ranges, Some(&text.wordy), |ci, d, s| {
             let (row, idx) = text.cells[ci];
             let di = d as usize;
             out.tally.text[di] += 1;
@@ -454,6 +477,10 @@ impl Scanner {
     }
 
     fn push_key(&self, di: usize, s: &str, row: u32, own: bool, scratch: &mut Vec<u8>, out: &mut SliceOut) {
+        if self.opts.persons == PersonsMode::Off {
+            // Nothing is counted: no normalising or hashing either (what counting costs).
+            return;
+        }
         let category = self.catalogue.detectors[di].category();
         if !normalise_key(category, s, scratch) {
             return;
@@ -470,7 +497,7 @@ impl Scanner {
         if own {
             flags |= OWNER_BIT;
         }
-        out.keys.push(KeyHit { row, hash: self.hasher.hash(category, scratch), own, flags });
+        out.keys.push(KeyHit { row, hash: self.hasher.hash(category, scratch), own, rank: self.key_rank[di], flags });
     }
 
     fn show(&self, di: usize, s: &str) -> String {
@@ -502,15 +529,18 @@ struct TextCells {
     ranges: Vec<(u32, u32)>,
     /// (row, value index) of each cell.
     cells: Vec<(u32, usize)>,
+    /// Per cell: it may hold a dictionary term (a letter or a non-ASCII character).
+    wordy: Vec<bool>,
 }
 
 impl TextCells {
-    fn push(&mut self, t: &str, row: u32, idx: usize) {
+    fn push(&mut self, t: &str, row: u32, idx: usize, wordy: bool) {
         let start = self.buf.len() as u32;
         self.buf.push_str(t);
         self.ranges.push((start, self.buf.len() as u32));
         self.buf.push('\n');
         self.cells.push((row, idx));
+        self.wordy.push(wordy);
     }
 }
 
@@ -557,7 +587,24 @@ impl InputAcc {
 pub struct ScanSession<'s> {
     scanner: &'s Scanner,
     pub(crate) inputs: Vec<InputAcc>,
-    persons: PersonSet,
+    persons: Persons,
+}
+
+/// The persons of a session, by [`PersonsMode`].
+enum Persons {
+    Exact(PersonSet),
+    Sketch(Box<PersonSketch>),
+    Off,
+}
+
+impl Persons {
+    fn merge(&mut self, out: BatchOut) {
+        match self {
+            Persons::Exact(p) => merge_persons(p, out),
+            Persons::Sketch(s) => merge_sketch(s, out),
+            Persons::Off => {}
+        }
+    }
 }
 
 /// Handle of an input inside a session.
@@ -631,7 +678,7 @@ impl<'s> ScanSession<'s> {
                                     || scan_slices(scanner, acc, &batch),
                                     || {
                                         if let Some(c) = pending {
-                                            merge_persons(persons, c)
+                                            persons.merge(c)
                                         }
                                     },
                                 )
@@ -643,7 +690,7 @@ impl<'s> ScanSession<'s> {
                 }
             }
             if let Some(c) = carry {
-                merge_persons(persons, c);
+                persons.merge(c);
             }
         });
         if let Some(e) = failure {
@@ -658,26 +705,43 @@ impl<'s> ScanSession<'s> {
 
     /// Take over another session of the same scanner: its inputs follow this one's, and its
     /// persons join this one's (rows sharing a key across the two are one person), exactly as if
-    /// its inputs had been scanned here. Lets a caller act on one input's persons alone (the
+    /// its inputs had been scanned here (exact persons only: a sketch cannot be merged). Lets a caller act on one input's persons alone (the
     /// ledger records objects one by one) and still report the whole run.
     pub fn absorb(&mut self, mut other: ScanSession<'_>) {
         assert!(std::ptr::eq(self.scanner, other.scanner), "sessions of different scanners");
         self.inputs.append(&mut other.inputs);
-        self.persons.merge(&mut other.persons);
+        match (&mut self.persons, &mut other.persons) {
+            (Persons::Exact(a), Persons::Exact(b)) => a.merge(b),
+            (Persons::Off, Persons::Off) => {}
+            // A sketch keeps no keys to link: the caller scans into one session instead.
+            _ => panic!("absorb needs exact persons (or none) in both sessions"),
+        }
     }
 
     /// Scan one batch of an input.
     pub fn scan_batch(&mut self, id: InputId, batch: &RecordBatch) {
         let out = scan_slices(self.scanner, &mut self.inputs[id.0], batch);
-        merge_persons(&mut self.persons, out);
+        self.persons.merge(out);
     }
 
     /// Distinct persons per category found so far: a person counts once for each category their
     /// rows carry; minors count under `minor`. Policies read it for lines such as "diagnosis data
     /// of more than 100,000 persons".
+    /// In sketch mode these are upper 95% bounds.
     pub fn category_persons(&mut self) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
-        for (flags, n) in self.persons.profiles() {
+        let profiles = match &mut self.persons {
+            Persons::Exact(p) => p.profiles(),
+            Persons::Sketch(s) => {
+                for (bit, n) in s.by_bit() {
+                    let name = if bit == 63 { "minor" } else { self.scanner.categories[bit as usize].as_str() };
+                    out.insert(name.to_string(), n);
+                }
+                return out;
+            }
+            Persons::Off => return out,
+        };
+        for (flags, n) in profiles {
             for c in self.scanner.categories_of(flags) {
                 *out.entry(c.to_string()).or_insert(0) += n;
             }
@@ -688,9 +752,29 @@ impl<'s> ScanSession<'s> {
         out
     }
 
-    /// Persons found so far.
-    pub fn persons(&mut self) -> &mut PersonSet {
-        &mut self.persons
+    /// The exact person set (`None` in sketch mode or with counting off).
+    pub fn persons(&mut self) -> Option<&mut PersonSet> {
+        match &mut self.persons {
+            Persons::Exact(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Sketch counts (`None` unless in sketch mode).
+    pub fn sketch_counts(&self) -> Option<SketchCounts> {
+        match &self.persons {
+            Persons::Sketch(s) => Some(s.counts()),
+            _ => None,
+        }
+    }
+
+    /// Bytes the persons take: the exact set or the sketches.
+    pub fn persons_bytes(&self) -> usize {
+        match &self.persons {
+            Persons::Exact(p) => p.approx_bytes(),
+            Persons::Sketch(s) => s.approx_bytes(),
+            Persons::Off => 0,
+        }
     }
 
     pub fn scanner(&self) -> &'s Scanner {
@@ -727,14 +811,10 @@ impl<'s> ScanSession<'s> {
             }
         }
         report.important_data = classify::important_data(&report.columns);
-        let counts = self.persons.counts(scanner.sensitive_mask());
-        report.persons = PersonsReport {
-            total: counts.total,
-            owning_rows: counts.owning_rows,
-            sensitive: counts.sensitive,
-            minors: counts.minors,
-            unlinked_rows: counts.unlinked_rows,
-            method: "exact".into(),
+        report.persons = match &mut self.persons {
+            Persons::Exact(p) => PersonsReport::exact(p.counts(scanner.sensitive_mask())),
+            Persons::Sketch(s) => PersonsReport::approximate(&s.counts()),
+            Persons::Off => PersonsReport { method: "off".into(), ..PersonsReport::default() },
         };
         report
     }
@@ -783,6 +863,39 @@ fn scan_slices(scanner: &Scanner, acc: &mut InputAcc, batch: &RecordBatch) -> Ba
     BatchOut { rows: batch.num_rows(), slices }
 }
 
+/// Sketch mode: each row counts once under its strongest own key, with the row's categories and
+/// the flags of all its keys; a key in free text counts under itself; rows with personal data and
+/// no key are counted exactly as unlinked rows.
+fn merge_sketch(s: &mut PersonSketch, out: BatchOut) {
+    let n = out.rows;
+    let mut row_bits = vec![0u64; n];
+    // Per row: (rank, key) of its strongest own key.
+    let mut row_key: Vec<Option<(u8, u128)>> = vec![None; n];
+    for o in &out.slices {
+        for &(r, b) in &o.flags {
+            row_bits[r as usize] |= b;
+        }
+        for k in &o.keys {
+            if k.own {
+                let r = k.row as usize;
+                row_bits[r] |= k.flags;
+                if row_key[r].is_none_or(|best| (k.rank, k.hash) < best) {
+                    row_key[r] = Some((k.rank, k.hash));
+                }
+            } else {
+                s.add(k.hash, k.flags);
+            }
+        }
+    }
+    for r in 0..n {
+        match row_key[r] {
+            Some((_, key)) => s.add(key, row_bits[r] | OWNER_BIT),
+            None if row_bits[r] != 0 => s.add_unlinked(row_bits[r]),
+            None => {}
+        }
+    }
+}
+
 /// Persons: keys of one row are one person; a row's other categories go to that person, or make
 /// it an unlinked row when it has no key.
 fn merge_persons(p: &mut PersonSet, out: BatchOut) {
@@ -793,17 +906,29 @@ fn merge_persons(p: &mut PersonSet, out: BatchOut) {
         for &(r, b) in &o.flags {
             row_bits[r as usize] |= b;
         }
-        for k in &o.keys {
-            let node = p.node(k.hash);
+    }
+    // The table is far larger than the caches: look every key up first, in a loop of
+    // independent reads whose cache misses overlap, then create the new ones.
+    let keys: Vec<&KeyHit> = out.slices.iter().flat_map(|o| &o.keys).collect();
+    let mut nodes: Vec<u32> = keys.iter().map(|k| p.get(k.hash).unwrap_or(u32::MAX)).collect();
+    for (node, k) in nodes.iter_mut().zip(&keys) {
+        if *node == u32::MAX {
+            *node = p.node(k.hash);
+        }
+    }
+    const AHEAD: usize = 16;
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(&next) = nodes.get(i + AHEAD) {
+            p.prefetch(next);
+        }
+        let node = nodes[i];
+        if k.own {
+            // The row's flags go to its person once, after its keys are linked.
+            let r = k.row as usize;
+            row_bits[r] |= k.flags;
+            row_node[r] = if row_node[r] == u32::MAX { node } else { p.union(row_node[r], node) };
+        } else {
             p.add_flags(node, k.flags);
-            if k.own {
-                let r = k.row as usize;
-                if row_node[r] == u32::MAX {
-                    row_node[r] = node;
-                } else {
-                    row_node[r] = p.union(row_node[r], node);
-                }
-            }
         }
     }
     for r in 0..n {

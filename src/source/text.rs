@@ -193,12 +193,12 @@ impl<R: Read> Utf8Reader<R> {
                     continue;
                 }
                 // Fast path: valid UTF-8 is copied as is; only the invalid parts are replaced, so
-                // that their offsets are known. SIMD validation first; std's slower one only to
-                // locate an error.
+                // that their offsets are known. SIMD validation first; the SIMD validator that
+                // locates errors when that fails (a chunk usually ends inside a character).
                 let (valid, err) = if simdutf8::basic::from_utf8(src).is_ok() {
                     (src.len(), None)
                 } else {
-                    match std::str::from_utf8(src) {
+                    match simdutf8::compat::from_utf8(src) {
                         Ok(_) => (src.len(), None),
                         Err(e) => (e.valid_up_to(), Some(e.error_len())),
                     }

@@ -1,0 +1,332 @@
+//! `xborder audit INPUT... --exporter NAME --year YYYY`: replay archived exports, in the order
+//! they left, into a fresh ledger with the scan engine of `xborder scan` (see `xborder::audit`
+//! for the ordering and recording rules).
+//!
+//! INPUT is what `scan` takes (files, directories, globs), so object-store prefixes come in
+//! through the same input layer.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::scan::{ledger_path, open_ledger, parse_level, Engine, EngineArgs, LangArg, Record};
+use super::{emit, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE};
+use xborder::audit::{self, AuditReport, AuditTransfer, Skipped};
+use xborder::ledger::{Ledger, TransferFilter};
+use xborder::persons::PersonsMode;
+use xborder::policy::Level;
+use xborder::report::timeline::{Point, Timeline};
+use xborder::source::expand_inputs;
+use xborder::{Input, Scanner};
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum AuditFormat {
+    Human,
+    Json,
+    Html,
+}
+
+#[derive(Args)]
+pub struct AuditArgs {
+    /// Archived exports: files, directories (recursive), globs.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// The exporting legal entity whose year is audited.
+    #[arg(long, value_name = "NAME")]
+    exporter: String,
+    /// The calendar year (Asia/Shanghai) to audit; objects dated in another year are left out.
+    #[arg(long, value_name = "YYYY")]
+    year: i32,
+    /// The order and dates of the transfers: CSV (`path,date`) or JSON (`[{"path", "date"}]`).
+    /// Without it: a date in every object's name, else file modification times.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// The procedure the exporter had in place for the year (allow = none, standard_contract,
+    /// security_assessment): transfers that needed more lacked it.
+    #[arg(long, value_name = "LEVEL", default_value = "allow", value_parser = parse_level)]
+    procedure: Level,
+    /// Write the replayed ledger here (it must not hold transfers yet); a temporary ledger,
+    /// removed afterwards, by default.
+    #[arg(long, value_name = "PATH")]
+    ledger: Option<PathBuf>,
+    /// Output format (default: human on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    format: Option<AuditFormat>,
+    /// Language of the HTML report's labels.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+/// A temporary directory removed on drop (the binary has no tempfile dependency).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> anyhow::Result<TempDir> {
+        let base = std::env::temp_dir();
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        for i in 0..100u32 {
+            let p = base.join(format!("xborder-audit-{}-{nanos}-{i}", std::process::id()));
+            match std::fs::create_dir(&p) {
+                Ok(()) => return Ok(TempDir(p)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => anyhow::bail!("cannot create a temporary ledger directory in {}: {e}", base.display()),
+            }
+        }
+        anyhow::bail!("cannot create a temporary ledger directory in {}", base.display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
+    let engine = Engine::new(&a.engine)?;
+    if !(1970..=9999).contains(&a.year) {
+        anyhow::bail!("--year {}: expected a calendar year", a.year);
+    }
+    let (inputs, missing) = expand_inputs(&a.inputs);
+    if !missing.is_empty() {
+        for e in &missing {
+            eprintln!("xborder: error: {e}");
+        }
+        return Ok(EXIT_USAGE);
+    }
+    let mut paths = Vec::with_capacity(inputs.len());
+    for i in inputs {
+        match i {
+            Input::Path(p) => paths.push(p),
+            Input::Stdin => anyhow::bail!("audit replays archived objects: `-` (stdin) has no date to order it by"),
+        }
+    }
+    let manifest = match &a.manifest {
+        Some(m) => {
+            // A manifest kept beside the exports is not one of them.
+            if let Ok(mc) = m.canonicalize() {
+                paths.retain(|p| p.canonicalize().map_or(true, |pc| pc != mc));
+            }
+            Some(audit::load_manifest(m)?)
+        }
+        None => None,
+    };
+    let (order, archived) = audit::order_objects(&paths, manifest.as_deref())?;
+
+    // A fresh ledger: the audit's own reconstruction of the year, never the live one.
+    let _tmp;
+    let (path, keep) = match &a.ledger {
+        Some(p) => (ledger_path(Some(p)), true),
+        None => {
+            let t = TempDir::new()?;
+            let p = t.0.join("audit.db");
+            _tmp = t;
+            (p, false)
+        }
+    };
+    if let Some(l) = Ledger::open(&path, false)? {
+        let n = l.transfers(&TransferFilter::default())?.len();
+        if n > 0 {
+            anyhow::bail!("audit writes a fresh ledger: {} already holds {n} transfers", path.display());
+        }
+    }
+    let Some((mut ledger, hasher)) = open_ledger(&path, true)? else {
+        anyhow::bail!("cannot create the ledger {}", path.display());
+    };
+
+    let mut skipped = Vec::new();
+    let mut transfers: Vec<AuditTransfer> = Vec::new();
+    let mut scanners: HashMap<xborder::time::Date, Scanner> = HashMap::new();
+    let in_year: Vec<_> = archived
+        .into_iter()
+        .filter(|x| {
+            if x.date.year == a.year {
+                return true;
+            }
+            skipped.push(Skipped {
+                object: x.path.display().to_string(),
+                date: Some(x.date.to_string()),
+                reason: format!("dated outside {}", a.year),
+            });
+            false
+        })
+        .collect();
+    let total = in_year.len();
+    for (n, x) in in_year.into_iter().enumerate() {
+        // Minors and the year are judged on the day the export left.
+        let scanner = match scanners.entry(x.date) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(engine.scanner(Some(x.date), hasher.clone(), PersonsMode::Exact)?)
+            }
+        };
+        let input = Input::Path(x.path.clone());
+        let done = engine.assess(
+            scanner,
+            std::slice::from_ref(&input),
+            Vec::new(),
+            &a.exporter,
+            Some(&mut ledger),
+            Record::Always,
+        )?;
+        let t = done.transfer.ok_or_else(|| anyhow::anyhow!("{}: the transfer was not recorded", x.path.display()))?;
+        let complete = done.report.complete();
+        eprintln!(
+            "xborder: audit {}/{total}: {} {}: {} persons ({} new); year to date {} persons, {} sensitive; needs {}{}",
+            n + 1,
+            x.date,
+            x.path.display(),
+            t.persons,
+            t.ytd.new_persons,
+            t.ytd.persons,
+            t.ytd.sensitive,
+            done.level,
+            if complete { "" } else { " (INCOMPLETE)" }
+        );
+        transfers.push(AuditTransfer {
+            seq: t.seq,
+            object: x.path.display().to_string(),
+            date: x.date.to_string(),
+            date_source: x.source,
+            persons: t.persons,
+            sensitive: t.sensitive,
+            new_persons: t.ytd.new_persons,
+            ytd_persons: t.ytd.persons,
+            ytd_sensitive: t.ytd.sensitive,
+            needed: done.level,
+            lacked: audit::lacks(done.level, a.procedure),
+            crossed: Vec::new(),
+            complete,
+            report: done.report,
+        });
+    }
+    let points: Vec<Point> = transfers
+        .iter()
+        .map(|t| Point {
+            date: t.date.clone(),
+            object: t.object.clone(),
+            seq: Some(t.seq),
+            persons: t.ytd_persons,
+            sensitive: t.ytd_sensitive,
+            level: t.needed,
+            pending: false,
+        })
+        .collect();
+    let timeline = Timeline::new(a.exporter.clone(), a.year, points);
+    for c in &timeline.crossings {
+        transfers[c.point].crossed.push(c.line.clone());
+    }
+    let chain = ledger.verify(Some(&hasher))?;
+    let report = AuditReport {
+        version: 1,
+        audited_at: xborder::time::rfc3339_cst(xborder::time::now_unix()),
+        exporter: a.exporter.clone(),
+        year: a.year,
+        policy: engine.policy.id.clone(),
+        policy_version: engine.policy.version.clone(),
+        order,
+        procedure: a.procedure,
+        highest: transfers.iter().map(|t| t.needed).max().unwrap_or(Level::Allow),
+        lacking: transfers.iter().filter(|t| t.lacked).map(|t| t.seq).collect(),
+        complete: transfers.iter().all(|t| t.complete),
+        skipped,
+        timeline,
+        ledger: keep.then(|| path.display().to_string()),
+        chain_head: chain.head_hash.as_ref().zip(chain.head_seq).map(|(h, s)| format!("{s} {h}")),
+        transfers,
+    };
+    drop(ledger);
+    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
+        AuditFormat::Human
+    } else {
+        AuditFormat::Json
+    });
+    let text = match format {
+        AuditFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        AuditFormat::Html => xborder::report::html::render_audit(&report, a.lang.into()),
+        AuditFormat::Human => human(&report),
+    };
+    emit(a.output.as_deref(), &text)?;
+    if !report.complete {
+        eprintln!("xborder: incomplete: an archived export was not read whole; its counts are a lower bound");
+        return Ok(EXIT_INCOMPLETE);
+    }
+    if !report.lacking.is_empty() {
+        eprintln!(
+            "xborder: {} transfer(s) needed more than the procedure in place ({})",
+            report.lacking.len(),
+            report.procedure
+        );
+        return Ok(EXIT_FAIL);
+    }
+    Ok(EXIT_OK)
+}
+
+fn human(r: &AuditReport) -> String {
+    let mut s = format!(
+        "xborder audit — {} {} (policy {} {}); order from {}; procedure in place: {}\n\n",
+        r.exporter,
+        r.year,
+        r.policy,
+        r.policy_version,
+        r.order.as_str(),
+        r.procedure
+    );
+    s.push_str(&format!(
+        "{:>4}  {:<10}  {:>8} {:>8} {:>9} {:>9}  {:<20} {:<7} {:<18} object\n",
+        "seq", "date", "persons", "new", "ytd", "ytd sens.", "needed", "lacked", "lines reached"
+    ));
+    for t in &r.transfers {
+        s.push_str(&format!(
+            "{:>4}  {:<10}  {:>8} {:>8} {:>9} {:>9}  {:<20} {:<7} {:<18} {}\n",
+            t.seq,
+            t.date,
+            t.persons,
+            t.new_persons,
+            t.ytd_persons,
+            t.ytd_sensitive,
+            t.needed.as_str(),
+            if t.lacked { "LACKED" } else { "-" },
+            t.crossed.join(","),
+            t.object
+        ));
+    }
+    s.push_str("\nLines reached\n");
+    if r.timeline.crossings.is_empty() {
+        s.push_str("  none\n");
+    }
+    for c in &r.timeline.crossings {
+        s.push_str(&format!(
+            "  {} {} ({}, {}): on {} by {} (transfer {}), {} then\n",
+            c.value,
+            c.tally.as_str(),
+            c.level,
+            c.cite,
+            c.date,
+            c.object,
+            c.seq.map(|s| s.to_string()).unwrap_or_default(),
+            c.count
+        ));
+    }
+    for x in &r.skipped {
+        s.push_str(&format!("left out: {} {}: {}\n", x.object, x.date.as_deref().unwrap_or(""), x.reason));
+    }
+    s.push_str(&format!(
+        "\nHighest procedure needed: {}; transfers without it: {}\n",
+        r.highest,
+        if r.lacking.is_empty() {
+            "none".to_string()
+        } else {
+            r.lacking.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+        }
+    ));
+    s
+}
