@@ -7,6 +7,8 @@
 //! clean. stderr says when the partial verdict would also have failed.
 
 mod audit;
+#[cfg(feature = "cloud")]
+mod bucket;
 mod detectors;
 mod ledger;
 mod policy;
@@ -32,7 +34,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan inputs (files, directories, globs, `-` for stdin) and report findings, persons and verdict.
+    /// Scan inputs (files, directories, globs, `-` for stdin, object-store URLs) and report findings,
+    /// persons and verdict.
     Scan(Box<scan::ScanArgs>),
     /// List or test detectors.
     #[command(subcommand)]

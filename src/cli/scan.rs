@@ -13,9 +13,9 @@ use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, Policy, Policy
 use xborder::report::html::Lang;
 use xborder::report::timeline::{object_label, Point, Timeline};
 use xborder::report::YearToDate;
-use xborder::source::{encoding_for_label, expand_inputs, SourceOptions};
+use xborder::source::{encoding_for_label, expand_inputs, is_object_url, SourceOptions};
 use xborder::time::Date;
-use xborder::{Format, Input, Report, Scanner};
+use xborder::{Format, Input, Report, ScanSession, Scanner};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OutFormat {
@@ -44,7 +44,9 @@ impl From<LangArg> for Lang {
 
 #[derive(Args)]
 pub struct ScanArgs {
-    /// Files, directories (recursive), globs, or `-` for stdin.
+    /// Files, directories (recursive), globs, `-` for stdin, or object-store URLs (`s3://`,
+    /// `gs://`, `az://`, `https://`, `file://`; `cloud` feature): one object, or every object
+    /// below a prefix.
     #[arg(required = true)]
     inputs: Vec<String>,
     /// Output format (default: human on a terminal, json otherwise). `html` is one
@@ -84,6 +86,17 @@ pub struct ScanArgs {
     /// bounds). The ledger needs exact persons.
     #[arg(long, value_name = "MODE", default_value = "exact", value_parser = parse_persons)]
     persons: PersonsMode,
+    /// Object-store URLs: read only the keys below the URL's prefix that match this glob (`*`
+    /// also matches `/`). Without it, data files are chosen by extension.
+    #[arg(long, value_name = "GLOB")]
+    glob: Option<String>,
+    /// Object-store URLs: read only objects modified on or after this date (YYYY-MM-DD,
+    /// Asia/Shanghai).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Object-store URLs: objects fetched at once, ahead of the one being scanned.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
     /// Benchmarking: only read the inputs into batches, run no detector.
     #[arg(long, hide = true)]
     read_only: bool,
@@ -153,7 +166,7 @@ const UNNAMED_EXPORTER: &str = "unspecified";
 /// is read (a bad policy, sector or catalogue is exit 2).
 pub struct Engine {
     pub policy: Policy,
-    catalogue: ImportantCatalogue,
+    pub(super) catalogue: ImportantCatalogue,
     src: SourceOptions,
     args: EngineArgs,
 }
@@ -201,6 +214,15 @@ impl Engine {
         Ok(Engine { policy, catalogue, src, args: a.clone() })
     }
 
+    /// What the operator declares, beside what the data shows.
+    pub(super) fn declare(&self, facts: &mut Facts) {
+        facts.ciio = self.args.ciio;
+        facts.sector = self.args.sector.clone();
+        facts.scenarios = self.args.scenarios.iter().copied().collect();
+        facts.zone_registered = self.args.zone_registered;
+        facts.catalogue = self.catalogue.markers.clone();
+    }
+
     pub fn source_options(&self) -> &SourceOptions {
         &self.src
     }
@@ -238,6 +260,23 @@ impl Engine {
         ledger: Option<&mut Ledger>,
         record: Record,
     ) -> anyhow::Result<Assessed> {
+        self.assess_with(scanner, inputs, missing, exporter, ledger, record, |_, _| Ok(Outcome::default()))
+    }
+
+    /// [`Engine::assess`], with `objects` reading object-store inputs into the session after
+    /// the local ones (`bucket.rs`): it may record objects one by one, and then the run as a
+    /// whole is not recorded.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn assess_with<'s>(
+        &self,
+        scanner: &'s Scanner,
+        inputs: &[Input],
+        missing: Vec<xborder::Error>,
+        exporter: &str,
+        mut ledger: Option<&mut Ledger>,
+        record: Record,
+        objects: impl FnOnce(&mut ScanSession<'s>, Option<&mut Ledger>) -> anyhow::Result<Outcome>,
+    ) -> anyhow::Result<Assessed> {
         let hasher = scanner.hasher().clone();
         let mut session = scanner.scan_inputs(inputs);
         for e in missing {
@@ -247,7 +286,11 @@ impl Engine {
             });
             session.fail_input(id, e);
         }
+        let outcome = objects(&mut session, ledger.as_deref_mut())?;
         let mut report = session.report();
+        for (i, n) in &outcome.notes {
+            n.apply(&mut report.inputs[*i]);
+        }
         if std::env::var_os("XBORDER_STATS").is_some() {
             // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
             let keys = session.persons().map_or(0, |p| p.keys());
@@ -259,7 +302,13 @@ impl Engine {
         }
         // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
         let batch = match (&ledger, session.persons()) {
-            (Some(_), Some(p)) => Some(BatchPersons::from_set(p, scanner.sensitive_mask())),
+            (Some(_), Some(p)) => {
+                let mut b = BatchPersons::from_set(p, scanner.sensitive_mask());
+                // Keyless rows of objects recorded one by one are in the ledger already.
+                b.unlinked = b.unlinked.saturating_sub(outcome.recorded_unlinked);
+                b.unlinked_sensitive = b.unlinked_sensitive.saturating_sub(outcome.recorded_unlinked_sensitive);
+                Some(b)
+            }
             (Some(_), None) => anyhow::bail!("a ledger needs exact persons"),
             _ => None,
         };
@@ -268,8 +317,11 @@ impl Engine {
         // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording
         // takes the write lock now, so the verdict is decided on the ledger it is written to.
         // `by_category` stays this export's: the ledger keeps no categories.
+        // Objects of a store were recorded one by one as they were read (bucket.rs); the run as
+        // a whole is recorded only for local inputs.
         let recording = match record {
             Record::No => false,
+            _ if outcome.per_object => false,
             Record::BelowFailAt(_) => report.complete(),
             Record::Always => true,
         };
@@ -283,11 +335,7 @@ impl Engine {
             }
             None => None,
         };
-        facts.ciio = self.args.ciio;
-        facts.sector = self.args.sector.clone();
-        facts.scenarios = self.args.scenarios.iter().copied().collect();
-        facts.zone_registered = self.args.zone_registered;
-        facts.catalogue = self.catalogue.markers.clone();
+        self.declare(&mut facts);
         report.year_to_date = Some(YearToDate {
             year,
             exporter: exporter.to_string(),
@@ -302,6 +350,7 @@ impl Engine {
             out.ytd = Some(plan.counts);
             let commit = match record {
                 Record::No => false,
+                _ if outcome.per_object => false,
                 Record::BelowFailAt(f) => recording && level < f,
                 Record::Always => true,
             };
@@ -328,7 +377,27 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         Some(d) => Some(Date::parse(d).with_context(|| format!("--as-of {d:?}: expected YYYY-MM-DD"))?),
         None => None,
     };
-    let (inputs, missing) = expand_inputs(&a.inputs);
+    // Object-store URLs go through the `cloud` feature's fetcher, everything else as before.
+    let (urls, locals): (Vec<String>, Vec<String>) = a.inputs.iter().cloned().partition(|i| is_object_url(i));
+    if let Some(u) = urls.first() {
+        if !cfg!(feature = "cloud") {
+            anyhow::bail!(
+                "{}: object-store URLs need the `cloud` feature, which this xborder was built without \
+                 (cargo install xborder --features cloud)",
+                xborder::error::sanitize_name(u)
+            );
+        }
+        if a.read_only {
+            anyhow::bail!("--read-only reads local inputs only");
+        }
+        if a.record && !locals.is_empty() {
+            anyhow::bail!(
+                "--record with object-store URLs records object by object; record local inputs in a separate run \
+                 (or name them as file:// URLs)"
+            );
+        }
+    }
+    let (inputs, missing) = expand_inputs(&locals);
     if a.read_only {
         return read_only(&inputs, engine.source_options());
     }
@@ -356,9 +425,48 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             Err(_) => xborder::persons::KeyHasher::random(),
         },
     };
-    let scanner = engine.scanner(as_of, hasher, a.persons)?;
+    let scanner = engine.scanner(as_of, hasher.clone(), a.persons)?;
     let record = if a.record { Record::BelowFailAt(a.fail_at) } else { Record::No };
-    let assessed = engine.assess(&scanner, &inputs, missing, &exporter, book.as_mut().map(|b| &mut b.0), record)?;
+    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
+        OutFormat::Human
+    } else {
+        OutFormat::Json
+    });
+    let mut out = Out::new(a.output.clone());
+    // JSON Lines: one line per input as soon as it is read (objects may take hours).
+    #[cfg_attr(not(feature = "cloud"), allow(unused_mut))]
+    let mut lines_written = 0;
+    let objects = |session: &mut ScanSession<'_>, ledger: Option<&mut Ledger>| -> anyhow::Result<Outcome> {
+        #[cfg(feature = "cloud")]
+        if !urls.is_empty() {
+            if format == OutFormat::Jsonl {
+                for i in &session.report().inputs {
+                    out.write(&(serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))? + "\n"))?;
+                }
+            }
+            let cx = super::bucket::Ctx {
+                engine: &engine,
+                glob: a.glob.as_deref(),
+                since: a.since.as_deref(),
+                concurrency: a.concurrency,
+                record: a.record,
+                fail_at: a.fail_at,
+                exporter: &exporter,
+                year: session.scanner().options().as_of.year,
+                hasher: &hasher,
+                jsonl: format == OutFormat::Jsonl,
+            };
+            let outcome = super::bucket::scan(&cx, &urls, session, ledger, &mut out)?;
+            if format == OutFormat::Jsonl {
+                lines_written = session.inputs_len();
+            }
+            return Ok(outcome);
+        }
+        let _ = (session, ledger, &urls);
+        Ok(Outcome::default())
+    };
+    let assessed =
+        engine.assess_with(&scanner, &inputs, missing, &exporter, book.as_mut().map(|b| &mut b.0), record, objects)?;
     let (report, level) = (assessed.report, assessed.level);
     let year = scanner.options().as_of.year;
     match &assessed.transfer {
@@ -371,20 +479,15 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             t.ytd.persons,
             t.ytd.sensitive
         ),
-        None if a.record => eprintln!("xborder: not recorded in {}", ledger_path.display()),
+        None if a.record && urls.is_empty() => eprintln!("xborder: not recorded in {}", ledger_path.display()),
         None => {}
     }
-    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
-        OutFormat::Human
-    } else {
-        OutFormat::Json
-    });
     let text = match format {
         OutFormat::Human => xborder::report::render_human(&report, a.output.is_none() && use_color()),
         OutFormat::Json => report.to_json() + "\n",
         OutFormat::Jsonl => {
             let mut s = String::new();
-            for i in &report.inputs {
+            for i in &report.inputs[lines_written..] {
                 s.push_str(&serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))?);
                 s.push('\n');
             }
@@ -415,7 +518,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             xborder::report::html::render_scan(&report, Some(&timeline), a.lang.into())
         }
     };
-    emit(a.output.as_deref(), &text)?;
+    out.write(&text)?;
     // Exit 3 wins over 1: a verdict computed on part of the data is only a lower bound, and the
     // unreadable input must be fixed first. Both are non-zero, so a pipeline that stops on
     // non-zero stops either way.
@@ -435,6 +538,53 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         return Ok(EXIT_FAIL);
     }
     Ok(EXIT_OK)
+}
+
+/// Without the `cloud` feature no object is read: nothing to add to the report.
+#[cfg(not(feature = "cloud"))]
+#[derive(Default)]
+pub(super) struct Outcome {
+    notes: Vec<(usize, Note)>,
+    recorded_unlinked: u64,
+    recorded_unlinked_sensitive: u64,
+    per_object: bool,
+}
+#[cfg(not(feature = "cloud"))]
+struct Note;
+#[cfg(not(feature = "cloud"))]
+impl Note {
+    fn apply(&self, _: &mut xborder::report::InputReport) {}
+}
+#[cfg(feature = "cloud")]
+pub(super) use super::bucket::Outcome;
+
+/// Where the report goes: `--output FILE` (created at the first write, so a run that fails
+/// before it leaves no file) or stdout. JSON Lines write to it as inputs finish.
+pub(super) struct Out {
+    path: Option<PathBuf>,
+    file: Option<std::fs::File>,
+}
+
+impl Out {
+    fn new(path: Option<PathBuf>) -> Out {
+        Out { path, file: None }
+    }
+
+    pub(super) fn write(&mut self, text: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        match &self.path {
+            None => emit(None, text),
+            Some(p) => {
+                if self.file.is_none() {
+                    let f =
+                        std::fs::File::create(p).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+                    self.file = Some(f);
+                }
+                let f = self.file.as_mut().expect("opened above");
+                f.write_all(text.as_bytes()).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
+            }
+        }
+    }
 }
 
 /// `--ledger`, else `XBORDER_LEDGER`, else `./xborder-ledger.db`.

@@ -18,6 +18,10 @@
 //!   hash)`: `body` is the canonical JSON of a [`Transfer`]; `hash = BLAKE3(prev_hash || body)`,
 //!   `prev_hash` the previous transfer's hash (32 zero bytes for the first). One chain per ledger;
 //!   [`Ledger::verify`] walks it (what the hash covers and what the walk detects: `chain.rs`).
+//! - `objects(scope, url, version, transfer, size, rows)`: objects of a store scanned and
+//!   recorded in the scope, by URL and version (the ETag), with the transfer that recorded them.
+//!   A later scan of the scope skips an object whose URL and version are here. Added after
+//!   schema version 1 shipped; `open` creates it in older ledgers (nothing else changes).
 //!
 //! Year to date for a batch = the scope's persons ∪ the batch's persons, where a batch person
 //! sharing any key hash with a ledger person is that person, and a batch person sharing keys with
@@ -92,6 +96,19 @@ CREATE TABLE IF NOT EXISTS transfers (
     hash BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transfers_scope ON transfers (scope, seq);
+";
+
+/// Objects recorded per scope (object-store inputs); created on open when missing.
+const OBJECTS_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS objects (
+    scope INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    version TEXT NOT NULL,
+    transfer INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    PRIMARY KEY (scope, url, version)
+) WITHOUT ROWID;
 ";
 
 /// The persons of one batch, as the ledger sees them: key hashes and two flags, nothing else.
@@ -259,7 +276,30 @@ impl Ledger {
                 message: format!("schema version {version:?}, this xborder reads {SCHEMA_VERSION}"),
             });
         }
+        let has_objects: bool = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='objects'", [], |r| r.get(0))
+            .map_err(&e)?;
+        if !has_objects {
+            conn.execute_batch(OBJECTS_SCHEMA).map_err(&e)?;
+        }
         Ok(Some(Ledger { conn, path: path.to_path_buf() }))
+    }
+
+    /// Objects already recorded for `exporter` in `year`: (URL, version) → the transfer that
+    /// recorded them.
+    pub fn recorded_objects(&self, exporter: &str, year: i32) -> Result<HashMap<(String, String), u64>> {
+        let e = err(&self.path);
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT o.url, o.version, o.transfer FROM objects o JOIN scopes s ON s.scope = o.scope
+                 WHERE s.exporter = ?1 AND s.year = ?2",
+            )
+            .map_err(&e)?;
+        let rows = st
+            .query_map(params![exporter, year], |r| Ok(((r.get(0)?, r.get(1)?), r.get::<_, i64>(2)? as u64)))
+            .map_err(&e)?;
+        rows.collect::<std::result::Result<HashMap<_, _>, _>>().map_err(&e)
     }
 
     pub fn path(&self) -> &Path {
@@ -535,6 +575,55 @@ impl LedgerTxn<'_> {
 
     /// Write the batch of `plan` (computed in this transaction) and the transfer, and commit.
     pub fn record(self, plan: &Plan, batch: &BatchPersons, meta: TransferMeta, hasher: &KeyHasher) -> Result<Transfer> {
+        let (transfer, _) = self.write(plan, batch, meta, hasher)?;
+        self.tx.commit().map_err(err(self.path))?;
+        Ok(transfer)
+    }
+
+    /// The transfer that recorded this version of the object in `exporter`'s `year`, if one did
+    /// (read inside the transaction: another run may have recorded it since the listing).
+    pub fn object_transfer(&self, exporter: &str, year: i32, url: &str, version: &str) -> Result<Option<u64>> {
+        let Some((scope, _, _)) = self.scope(exporter, year)? else { return Ok(None) };
+        self.tx
+            .query_row(
+                "SELECT transfer FROM objects WHERE scope = ?1 AND url = ?2 AND version = ?3",
+                params![scope, url, version],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|t| t.map(|t| t as u64))
+            .map_err(err(self.path))
+    }
+
+    /// [`LedgerTxn::record`] for one object of a store: its persons, the transfer and the
+    /// object's row are committed together, so a run killed between objects has recorded each
+    /// finished object exactly once and none of the others.
+    pub fn record_object(
+        self,
+        plan: &Plan,
+        batch: &BatchPersons,
+        meta: TransferMeta,
+        hasher: &KeyHasher,
+        object: &ObjectRecord,
+    ) -> Result<Transfer> {
+        let (transfer, scope) = self.write(plan, batch, meta, hasher)?;
+        self.tx
+            .execute(
+                "INSERT INTO objects (scope, url, version, transfer, size, rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![scope, object.url, object.version, transfer.seq as i64, object.size as i64, object.rows as i64],
+            )
+            .map_err(err(self.path))?;
+        self.tx.commit().map_err(err(self.path))?;
+        Ok(transfer)
+    }
+
+    fn write(
+        &self,
+        plan: &Plan,
+        batch: &BatchPersons,
+        meta: TransferMeta,
+        hasher: &KeyHasher,
+    ) -> Result<(Transfer, i64)> {
         let e = err(self.path);
         let tx = &self.tx;
         let scope_id = match plan.scope {
@@ -676,9 +765,18 @@ impl LedgerTxn<'_> {
         )
         .map_err(&e)?;
         chain::write_head(tx, seq, &hash, hasher).map_err(&e)?;
-        self.tx.commit().map_err(&e)?;
-        Ok(transfer)
+        Ok((transfer, scope_id))
     }
+}
+
+/// An object of a store, as [`LedgerTxn::record_object`] keeps it.
+#[derive(Debug, Clone)]
+pub struct ObjectRecord {
+    pub url: String,
+    /// ETag (or size and modification time where the store has none).
+    pub version: String,
+    pub size: u64,
+    pub rows: u64,
 }
 
 /// Keyed fingerprint of an input file's bytes (32 hex digits); `None` when it cannot be read.

@@ -207,6 +207,22 @@ impl PersonSet {
         out
     }
 
+    /// Add `other`'s persons: keys of one of its persons stay one person here, and persons of
+    /// both sets sharing a key become one (the same partition as one set fed both inputs).
+    pub fn merge(&mut self, other: &mut PersonSet) {
+        for (keys, flags) in other.persons() {
+            let first = self.node(keys[0]);
+            for &k in &keys[1..] {
+                let n = self.node(k);
+                self.union(first, n);
+            }
+            self.add_flags(first, flags);
+        }
+        for (&bits, &n) in &other.unlinked {
+            *self.unlinked.entry(bits).or_insert(0) += n;
+        }
+    }
+
     /// Every person as (its key hashes, flags) — for the ledger.
     pub fn persons(&mut self) -> Vec<(Vec<u128>, u64)> {
         let mut groups: HashMap<u32, Vec<u128>> = HashMap::new();
@@ -248,5 +264,34 @@ mod tests {
         assert_eq!(profiles.get(&MINOR_BIT), Some(&1));
         assert_eq!(profiles.get(&(1 << 4)), Some(&2));
         assert_eq!(profiles.values().sum::<u64>(), n.total);
+    }
+
+    /// Merging two sets gives the partition one set fed both would have.
+    #[test]
+    fn merge_is_one_set() {
+        let feed = |p: &mut PersonSet, links: &[(u128, u128, u64)]| {
+            for &(a, b, f) in links {
+                let (na, nb) = (p.node(a), p.node(b));
+                let r = p.union(na, nb);
+                p.add_flags(r, f);
+            }
+        };
+        let left = [(1, 2, OWNER_BIT), (3, 4, 1 << 2)];
+        let right = [(4, 5, MINOR_BIT), (6, 7, OWNER_BIT), (2, 8, 0)];
+        let mut one = PersonSet::new();
+        feed(&mut one, &left);
+        feed(&mut one, &right);
+        one.add_unlinked(1 << 2);
+        one.add_unlinked(1 << 2);
+        let (mut a, mut b) = (PersonSet::new(), PersonSet::new());
+        feed(&mut a, &left);
+        feed(&mut b, &right);
+        a.add_unlinked(1 << 2);
+        b.add_unlinked(1 << 2);
+        a.merge(&mut b);
+        assert_eq!(a.counts(1 << 2), one.counts(1 << 2));
+        assert_eq!(a.counts(1 << 2).total, 5);
+        assert_eq!(a.profiles(), one.profiles());
+        assert_eq!(a.persons(), one.persons());
     }
 }

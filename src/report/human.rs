@@ -12,7 +12,9 @@ pub fn render_human(r: &Report, color: bool) -> String {
     let _ = writeln!(s, "xborder scan — as of {}", r.as_of);
     let _ = writeln!(s);
     let _ = writeln!(s, "Inputs");
-    for i in &r.inputs {
+    // Unchanged objects skipped by the ledger: one line, not one per object.
+    let skipped = r.inputs.iter().filter(|i| i.skipped.is_some()).count();
+    for i in r.inputs.iter().filter(|i| i.skipped.is_none()) {
         let state = if i.complete { paint("32", "complete") } else { paint("31", "INCOMPLETE") };
         let fmt = [i.format.as_deref(), i.encoding.as_deref(), i.compression.as_deref()]
             .iter()
@@ -24,6 +26,12 @@ pub fn render_human(r: &Report, color: bool) -> String {
         for e in &i.errors {
             let _ = writeln!(s, "    error: {e}");
         }
+    }
+    if skipped > 0 {
+        let _ = writeln!(
+            s,
+            "  skipped {skipped} object(s) already recorded in the ledger with the same URL and ETag (not read again)"
+        );
     }
     let _ = writeln!(s);
     let found: Vec<_> = r.columns.iter().filter(|c| !c.categories.is_empty()).collect();

@@ -67,6 +67,17 @@ pub struct InputReport {
     /// Why the input is incomplete (file and place; never a cell value).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// Object-store inputs: the version read (the ETag, or size and time for stores without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// Set when the input was not read because the ledger already holds this version of it
+    /// (`unchanged`): its persons are in the year to date already.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// The ledger transfer holding this input: the one that recorded it now (`--record` on an
+    /// object store records object by object), or, for a skipped input, the earlier one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -626,6 +626,11 @@ impl<'s> ScanSession<'s> {
         InputId(self.inputs.len() - 1)
     }
 
+    /// Inputs registered so far (the index the next one will have in the report).
+    pub fn inputs_len(&self) -> usize {
+        self.inputs.len()
+    }
+
     /// Record that an input could not be read whole. The scan goes on; the report says so.
     pub fn fail_input(&mut self, id: InputId, e: Error) {
         self.inputs[id.0].errors.push(e);
@@ -633,9 +638,15 @@ impl<'s> ScanSession<'s> {
 
     /// Read and scan one input, overlapping reading with scanning.
     pub fn scan_input(&mut self, input: &Input) -> InputId {
-        let id = self.begin_input(&input.display());
+        let src = Source::open(input, &self.scanner.opts.source);
+        self.scan_source(&input.display(), src)
+    }
+
+    /// Scan an opened source (or record why it could not be opened) as the input `name`.
+    pub fn scan_source(&mut self, name: &str, src: Result<Source>) -> InputId {
+        let id = self.begin_input(name);
         let scanner = self.scanner;
-        let mut src = match Source::open(input, &scanner.opts.source) {
+        let mut src = match src {
             Ok(s) => s,
             Err(e) => {
                 self.fail_input(id, e);
@@ -690,6 +701,21 @@ impl<'s> ScanSession<'s> {
         }
         self.inputs[id.0].bytes = src.bytes_read();
         id
+    }
+
+    /// Take over another session of the same scanner: its inputs follow this one's, and its
+    /// persons join this one's (rows sharing a key across the two are one person), exactly as if
+    /// its inputs had been scanned here (exact persons only: a sketch cannot be merged). Lets a caller act on one input's persons alone (the
+    /// ledger records objects one by one) and still report the whole run.
+    pub fn absorb(&mut self, mut other: ScanSession<'_>) {
+        assert!(std::ptr::eq(self.scanner, other.scanner), "sessions of different scanners");
+        self.inputs.append(&mut other.inputs);
+        match (&mut self.persons, &mut other.persons) {
+            (Persons::Exact(a), Persons::Exact(b)) => a.merge(b),
+            (Persons::Off, Persons::Off) => {}
+            // A sketch keeps no keys to link: the caller scans into one session instead.
+            _ => panic!("absorb needs exact persons (or none) in both sessions"),
+        }
     }
 
     /// Scan one batch of an input.
@@ -774,6 +800,9 @@ impl<'s> ScanSession<'s> {
                 bytes: acc.bytes,
                 complete: acc.errors.is_empty(),
                 errors: acc.errors.iter().map(|e| e.to_string()).collect(),
+                etag: None,
+                skipped: None,
+                transfer: None,
             });
             for col in &acc.columns {
                 if let Some(c) = classify::classify(&scanner.catalogue, &scanner.classes, &acc.name, col) {

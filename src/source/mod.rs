@@ -5,6 +5,8 @@
 
 mod csv;
 mod json;
+#[cfg(feature = "cloud")]
+pub mod object;
 mod parquet;
 pub mod text;
 
@@ -123,6 +125,16 @@ impl Input {
     }
 }
 
+/// URL schemes read through an object store (`object` module, `cloud` feature).
+pub const OBJECT_SCHEMES: [&str; 10] =
+    ["s3://", "s3a://", "gs://", "az://", "azure://", "abfs://", "abfss://", "https://", "http://", "file://"];
+
+/// An object-store URL rather than a local path.
+pub fn is_object_url(arg: &str) -> bool {
+    let lower = arg.get(..8).unwrap_or(arg).to_ascii_lowercase();
+    OBJECT_SCHEMES.iter().any(|p| lower.starts_with(p))
+}
+
 /// Expand command-line inputs: `-`, files, directories (recursive, sorted), globs. Inputs that do
 /// not exist are returned as errors, so the run goes on with the rest and exits incomplete.
 pub fn expand_inputs(args: &[String]) -> (Vec<Input>, Vec<Error>) {
@@ -198,7 +210,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Files a directory scan picks up. Unknown extensions are skipped in directories (a README next
 /// to the data is not data); named explicitly, any file is sniffed.
-fn is_data_file(name: &str) -> bool {
+pub(crate) fn is_data_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let base = lower.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
     [".csv", ".tsv", ".txt", ".json", ".ndjson", ".jsonl", ".parquet", ".pq"].iter().any(|e| base.ends_with(e))
@@ -215,7 +227,7 @@ pub struct InputInfo {
     pub compression: Option<&'static str>,
 }
 
-type BatchIter = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
+pub(crate) type BatchIter = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
 
 /// A stream of batches from one input. Stops after the first error.
 pub struct Source {
@@ -245,6 +257,18 @@ impl Source {
                 Box::new(Counting::new(f, bytes.clone()))
             }
         };
+        Source::open_stream(&name, raw, opts, bytes)
+    }
+
+    /// Sniff and decode a byte stream (a file, stdin, an object-store body): compression, then
+    /// encoding and format, then arrow's decoder. `bytes` counts the raw bytes read so far.
+    pub(crate) fn open_stream(
+        name: &str,
+        raw: Box<dyn Read + Send>,
+        opts: &SourceOptions,
+        bytes: Arc<AtomicU64>,
+    ) -> Result<Source> {
+        let name = name.to_string();
         let head = Prefixed::peek(raw, 4).map_err(|e| Error::io(&name, &e))?;
         let magic = head.prefix().to_vec();
         let compression = if magic.starts_with(&[0x1f, 0x8b]) {
@@ -310,6 +334,13 @@ impl Source {
             Format::Parquet => unreachable!("parquet is handled above"),
         };
         Ok(Source { info, batches, bytes, text: Some(stats), soft, failed: false })
+    }
+
+    /// A source over batches some other reader produces (the ranged Parquet reader of an object
+    /// store).
+    #[cfg_attr(not(feature = "cloud"), allow(dead_code))]
+    pub(crate) fn from_batches(info: InputInfo, batches: BatchIter, bytes: Arc<AtomicU64>) -> Source {
+        Source { info, batches, bytes, text: None, soft: Default::default(), failed: false }
     }
 
     /// Raw bytes read from the input so far (compressed size for compressed inputs).
@@ -485,6 +516,21 @@ impl<R: Read, D: BatchDecoder> Iterator for DecodeLoop<R, D> {
                 self.done = true;
                 Some(Err(Error::malformed(&self.name, Place::offset(self.consumed), e.to_string())))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_object_url;
+
+    #[test]
+    fn object_urls_and_paths() {
+        for u in ["s3://b/k", "S3://B/", "gs://b", "az://c/p", "https://h/x.csv", "file:///tmp/x", "abfss://c/p"] {
+            assert!(is_object_url(u), "{u}");
+        }
+        for p in ["-", "data/x.csv", "/tmp/s3:/x", "s3:/b", "./file://x", "导出/数据.csv", ""] {
+            assert!(!is_object_url(p), "{p}");
         }
     }
 }

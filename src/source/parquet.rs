@@ -60,7 +60,7 @@ pub(super) fn open_file(name: &str, file: File, opts: &SourceOptions, bytes: Arc
     })
 }
 
-fn row_group_of(groups: &[i64], row: u64) -> usize {
+pub(super) fn row_group_of(groups: &[i64], row: u64) -> usize {
     let mut acc = 0i64;
     for (i, n) in groups.iter().enumerate() {
         acc += n;

@@ -1,0 +1,566 @@
+//! Object-store inputs end to end: the real binary against a real S3-compatible server (moto,
+//! from the project's venv, started here on a free loopback port and killed by its PID when the
+//! test ends), a real SQLite ledger, and a real `kill -9` halfway through a run.
+#![cfg(feature = "cloud")]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use common::{gzip, rows, to_batch, to_csv, to_ndjson, write_parquet, zstd, AS_OF};
+
+/// A moto server of its own for one test.
+struct Moto {
+    child: Child,
+    port: u16,
+    python: PathBuf,
+}
+
+fn venv_python() -> PathBuf {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = Command::new("bash")
+        .arg(Path::new(root).join("scripts/venv.sh"))
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run scripts/venv.sh");
+    assert!(out.status.success(), "scripts/venv.sh failed");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    PathBuf::from(stdout.lines().last().expect("venv.sh prints the python path").trim())
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let py = venv_python();
+        let server = py.parent().unwrap().join("moto_server");
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", server.display()));
+        let moto = Moto { child, port, python: py };
+        let t0 = Instant::now();
+        loop {
+            if let Ok((200, _)) = moto.try_http("GET", "/moto-api/", &[], b"") {
+                break;
+            }
+            assert!(t0.elapsed() < Duration::from_secs(60), "moto_server did not answer on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    fn try_http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<(u16, Vec<u8>)> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
+        s.set_read_timeout(Some(Duration::from_secs(30)))?;
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            self.port,
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        s.write_all(req.as_bytes())?;
+        s.write_all(body)?;
+        let mut resp = Vec::new();
+        s.read_to_end(&mut resp)?;
+        let line = resp.split(|&b| b == b'\n').next().unwrap_or_default();
+        let code = String::from_utf8_lossy(line).split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        Ok((code, resp))
+    }
+
+    /// An S3 request without a signature (moto does not check them).
+    fn http(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> u16 {
+        let (code, resp) = self.try_http(method, path, headers, body).expect("talk to moto");
+        assert!(code < 300, "{method} {path}: {code}\n{}", String::from_utf8_lossy(&resp));
+        code
+    }
+
+    fn bucket(&self, name: &str) {
+        self.http("PUT", &format!("/{name}"), &[], b"");
+    }
+
+    fn put(&self, bucket: &str, key: &str, body: &[u8]) {
+        self.http("PUT", &format!("/{bucket}/{key}"), &[], body);
+    }
+
+    /// A signed call through boto3 (moto refuses unsigned DELETEs and overwrites); `body` is
+    /// passed on stdin.
+    fn boto(&self, call: &str, body: &[u8]) {
+        let script = format!(
+            "import sys, boto3\nc = boto3.client('s3', endpoint_url='http://127.0.0.1:{}', aws_access_key_id='testing', \
+             aws_secret_access_key='testing', region_name='us-east-1')\nbody = sys.stdin.buffer.read()\nc.{call}",
+            self.port
+        );
+        let mut child = Command::new(&self.python).args(["-c", &script]).stdin(Stdio::piped()).spawn().expect("python");
+        child.stdin.take().unwrap().write_all(body).unwrap();
+        assert!(child.wait().unwrap().success(), "{call}");
+    }
+
+    fn delete(&self, bucket: &str, key: &str) {
+        self.boto(&format!("delete_object(Bucket='{bucket}', Key='{key}')"), b"");
+    }
+
+    fn overwrite(&self, bucket: &str, key: &str, body: &[u8]) {
+        self.boto(&format!("put_object(Bucket='{bucket}', Key='{key}', Body=body)"), body);
+    }
+
+    /// Credentials and endpoint from the environment only, as the CLI reads them.
+    fn env(&self, c: &mut Command) {
+        c.env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{}", self.port))
+            .env("AWS_ALLOW_HTTP", "true")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN");
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The fixture files: CSV, gzip CSV, zstd CSV, NDJSON and Parquet (two row groups), over one
+/// pool of persons so that persons span files.
+fn fixtures(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        ("a_orders.csv".to_string(), to_csv(&rows(240, 300, 1), ",", "\n").into_bytes()),
+        ("b_orders.csv.gz".to_string(), gzip(to_csv(&rows(200, 300, 2), ",", "\r\n").as_bytes())),
+        ("c_orders.csv.zst".to_string(), zstd(to_csv(&rows(150, 300, 3), ";", "\n").as_bytes())),
+        ("d_events.ndjson".to_string(), to_ndjson(&rows(120, 300, 4)).into_bytes()),
+    ];
+    let pq = dir.join("e_trips.parquet");
+    write_parquet(&pq, &to_batch(&rows(260, 300, 5)), 100);
+    files.push(("e_trips.parquet".to_string(), std::fs::read(&pq).unwrap()));
+    for (name, body) in &files {
+        std::fs::write(dir.join(name), body).unwrap();
+    }
+    files
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
+    }
+}
+
+fn xborder(moto: &Moto, dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xborder"));
+    c.current_dir(dir).args(args).env_remove("XBORDER_KEY").env_remove("XBORDER_LEDGER").env("NO_COLOR", "1");
+    moto.env(&mut c);
+    c
+}
+
+fn done(out: Output) -> Run {
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `scan INPUT… --format json --as-of AS_OF --fail-at prohibited` + extra.
+fn scan(moto: &Moto, dir: &Path, inputs: &[&str], extra: &[&str]) -> Run {
+    let mut args = vec!["scan"];
+    args.extend_from_slice(inputs);
+    args.extend_from_slice(&["--format", "json", "--as-of", AS_OF, "--fail-at", "prohibited"]);
+    args.extend_from_slice(extra);
+    done(xborder(moto, dir, &args).output().expect("run xborder"))
+}
+
+const LEDGER: [&str; 4] = ["--ledger", "l.db", "--exporter", "acme"];
+
+fn record_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = LEDGER.to_vec();
+    v.push("--record");
+    v.extend_from_slice(extra);
+    v
+}
+
+/// (persons, sensitive, transfers) of acme's year in the ledger of `dir`.
+fn ledger_counts(moto: &Moto, dir: &Path) -> (u64, u64, u64) {
+    let r = done(xborder(moto, dir, &["ledger", "summary", "--ledger", "l.db", "--format", "json"]).output().unwrap());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    let s = &v["scopes"][0];
+    (s["persons"].as_u64().unwrap(), s["sensitive"].as_u64().unwrap(), s["transfers"].as_u64().unwrap())
+}
+
+/// Per input, what must not depend on where the bytes came from.
+fn inputs_essence(r: &Value) -> Vec<Value> {
+    r["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let name = i["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            serde_json::json!({
+                "name": name, "format": i["format"], "encoding": i["encoding"], "compression": i["compression"],
+                "rows": i["rows"], "bytes": i["bytes"], "complete": i["complete"],
+            })
+        })
+        .collect()
+}
+
+fn skipped(r: &Value) -> usize {
+    r["inputs"].as_array().unwrap().iter().filter(|i| i["skipped"].is_string()).count()
+}
+
+fn input<'a>(r: &'a Value, suffix: &str) -> &'a Value {
+    r["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with(suffix)).unwrap()
+}
+
+#[test]
+fn bucket_and_local_files_give_the_same_report() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("exports");
+    std::fs::create_dir(&data).unwrap();
+    let files = fixtures(&data);
+    moto.bucket("same");
+    for (name, body) in &files {
+        moto.put("same", &format!("exports/2026/{name}"), body);
+    }
+    // Not data: skipped in a prefix as in a directory.
+    moto.put("same", "exports/2026/README.md", b"# notes\n");
+
+    let local = scan(&moto, tmp.path(), &["exports"], &[]);
+    assert_eq!(local.code, 0, "{}", local.stderr);
+    let local = local.json();
+    assert_eq!(local["inputs"].as_array().unwrap().len(), 5);
+    assert!(local["persons"]["total"].as_u64().unwrap() > 300, "{}", local["persons"]);
+
+    for extra in [&[][..], &["--concurrency", "1"][..], &["--concurrency", "3", "--batch-size", "7"][..]] {
+        let remote = scan(&moto, tmp.path(), &["s3://same/exports/"], extra);
+        assert_eq!(remote.code, 0, "{extra:?}: {}", remote.stderr);
+        let remote = remote.json();
+        assert_eq!(common::essence(&remote), common::essence(&local), "{extra:?}");
+        assert_eq!(inputs_essence(&remote), inputs_essence(&local), "{extra:?}");
+        assert_eq!(remote["verdict"]["level"], local["verdict"]["level"]);
+        let first = &remote["inputs"][0];
+        assert_eq!(first["path"], "s3://same/exports/2026/a_orders.csv");
+        assert!(first["etag"].as_str().is_some_and(|e| !e.is_empty()), "{first}");
+    }
+
+    // file:// reads the same directory through the object-store path.
+    let url = format!("file://{}/", data.display());
+    let file = scan(&moto, tmp.path(), &[&url], &[]);
+    assert_eq!(file.code, 0, "{}", file.stderr);
+    assert_eq!(common::essence(&file.json()), common::essence(&local));
+
+    // One object named whole, a glob in the URL, --glob and --since.
+    let one = scan(&moto, tmp.path(), &["s3://same/exports/2026/e_trips.parquet"], &[]).json();
+    assert_eq!(one["inputs"].as_array().unwrap().len(), 1);
+    assert_eq!(one["inputs"][0]["rows"], 260);
+    let twice = scan(&moto, tmp.path(), &["s3://same/exports/", "s3://same/exports/2026/e_trips.parquet"], &[]);
+    assert_eq!(common::essence(&twice.json()), common::essence(&local), "an object named twice is read once");
+    let gz = scan(&moto, tmp.path(), &["s3://same/exports/2026/*.gz"], &[]).json();
+    assert_eq!(inputs_essence(&gz).len(), 1);
+    assert_eq!(gz["inputs"][0]["rows"], 200);
+    let globbed = scan(&moto, tmp.path(), &["s3://same/exports/"], &["--glob", "*/[ab]_*"]).json();
+    assert_eq!(globbed["inputs"].as_array().unwrap().len(), 2);
+    let future = scan(&moto, tmp.path(), &["s3://same/exports/"], &["--since", "2999-01-01"]);
+    assert_eq!(future.json()["inputs"].as_array().unwrap().len(), 0);
+    let past = scan(&moto, tmp.path(), &["s3://same/exports/"], &["--since", "2000-01-01"]);
+    assert_eq!(past.json()["inputs"].as_array().unwrap().len(), 5);
+
+    // Parquet under a name without an extension is found by its magic and still read.
+    moto.put("same", "blobs/part-0000", &files[4].1);
+    let blob = scan(&moto, tmp.path(), &["s3://same/blobs/part-0000"], &[]).json();
+    assert_eq!(blob["inputs"][0]["format"], "parquet");
+    assert_eq!(blob["inputs"][0]["rows"], 260);
+
+    // JSON Lines: a line per object, then the report.
+    let args = ["scan", "s3://same/exports/", "--format", "jsonl", "--as-of", AS_OF, "--fail-at", "prohibited"];
+    let jl = done(xborder(&moto, tmp.path(), &args).output().unwrap());
+    assert_eq!(jl.code, 0, "{}", jl.stderr);
+    let lines: Vec<Value> = jl.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 6, "{}", jl.stdout);
+    assert!(lines[..5].iter().all(|l| l["type"] == "input" && l["input"]["complete"] == true));
+    assert_eq!(lines[5]["type"], "report");
+    assert_eq!(lines[5]["report"]["persons"], local["persons"]);
+
+    // No progress bar on a non-terminal stderr.
+    assert!(!jl.stderr.contains("ETA"), "{}", jl.stderr);
+}
+
+#[test]
+fn second_run_skips_every_object_and_a_changed_object_is_read_again() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let files = fixtures(tmp.path());
+    moto.bucket("incr");
+    for (name, body) in &files {
+        moto.put("incr", &format!("daily/{name}"), body);
+    }
+    // Blocked objects (each one's verdict is standard_contract) are never recorded: exit 1.
+    let mut args = vec!["scan", "s3://incr/daily/", "--format", "json", "--as-of", AS_OF];
+    args.extend(record_args(&["--fail-at", "standard_contract"]));
+    let blocked = done(xborder(&moto, tmp.path(), &args).output().unwrap());
+    assert_eq!(blocked.code, 1, "{}", blocked.stderr);
+    assert_eq!(blocked.stderr.matches("not recorded: its verdict standard_contract").count(), 5, "{}", blocked.stderr);
+    assert!(blocked.json()["inputs"].as_array().unwrap().iter().all(|i| i["transfer"].is_null()));
+    let summary = done(
+        xborder(&moto, tmp.path(), &["ledger", "summary", "--ledger", "l.db", "--format", "json"]).output().unwrap(),
+    );
+    assert_eq!(summary.json()["scopes"].as_array().unwrap().len(), 0, "nothing recorded");
+
+    let first = scan(&moto, tmp.path(), &["s3://incr/daily/"], &record_args(&[]));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let first = first.json();
+    assert_eq!(skipped(&first), 0);
+    let transfers: Vec<u64> =
+        first["inputs"].as_array().unwrap().iter().map(|i| i["transfer"].as_u64().unwrap()).collect();
+    assert_eq!(transfers, [1, 2, 3, 4, 5], "one transfer per object, in listing order");
+    let (persons, sensitive, n) = ledger_counts(&moto, tmp.path());
+    assert_eq!(n, 5);
+    assert_eq!(persons, first["year_to_date"]["persons"].as_u64().unwrap());
+    assert_eq!(persons, first["persons"]["total"].as_u64().unwrap(), "a fresh ledger holds exactly this run");
+
+    // Second run: nothing read, nothing recorded, the year to date unchanged.
+    let second = scan(&moto, tmp.path(), &["s3://incr/daily/"], &record_args(&[]));
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(second.stderr.contains("skipped 5 object(s)"), "{}", second.stderr);
+    let second = second.json();
+    assert_eq!(skipped(&second), 5);
+    assert!(second["inputs"].as_array().unwrap().iter().all(|i| i["rows"] == 0 && i["complete"] == true));
+    assert_eq!(second["year_to_date"]["persons"].as_u64().unwrap(), persons);
+    assert_eq!(second["persons"]["total"], 0);
+    assert_eq!(ledger_counts(&moto, tmp.path()), (persons, sensitive, 5));
+
+    // A dry run with the ledger skips them too.
+    let dry = scan(&moto, tmp.path(), &["s3://incr/daily/"], &LEDGER);
+    assert_eq!(skipped(&dry.json()), 5);
+
+    // One object changes: only it is read again, and recorded as transfer 6.
+    let changed = to_csv(&rows(50, 100, 99), ",", "\n");
+    moto.overwrite("incr", "daily/a_orders.csv", changed.as_bytes());
+    let third = scan(&moto, tmp.path(), &["s3://incr/daily/"], &record_args(&[]));
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    let third = third.json();
+    assert_eq!(skipped(&third), 4);
+    let a = input(&third, "a_orders.csv");
+    assert!(a["skipped"].is_null());
+    assert_eq!(a["rows"], 50);
+    assert_eq!(a["transfer"], 6);
+    let (p3, _, n3) = ledger_counts(&moto, tmp.path());
+    assert_eq!(n3, 6);
+    assert!(p3 >= persons, "the year to date only grows: {p3} < {persons}");
+    assert_eq!(p3, third["year_to_date"]["persons"].as_u64().unwrap());
+    // Transfers recorded object by object form one whole hash chain.
+    let verify = done(xborder(&moto, tmp.path(), &["ledger", "verify", "--ledger", "l.db"]).output().unwrap());
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+}
+
+/// Run with `--record` until `kill_after` objects are committed and the next one is inside its
+/// transaction, then kill -9.
+fn killed_run(moto: &Moto, dir: &Path, url: &str, kill_after: usize) {
+    let mut args = vec!["scan", url, "--format", "json", "--as-of", AS_OF, "--fail-at", "prohibited"];
+    args.extend(record_args(&["--concurrency", "2"]));
+    let mut child = xborder(moto, dir, &args)
+        .env("XBORDER_TEST_RECORD_PAUSE_MS", "1500")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut open = 0;
+    let t0 = Instant::now();
+    while open <= kill_after {
+        let line = lines.next().expect("stderr closed before the kill").unwrap();
+        if line.contains("record transaction open") {
+            open += 1;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(300));
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor, no rollback handler runs
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_killed_run_resumes_without_rescanning_or_counting_twice() {
+    let moto = Moto::start();
+    moto.bucket("resume");
+    let tmp = tempfile::tempdir().unwrap();
+    // Seven objects over one pool: persons recur across objects, some rows have no key.
+    for k in 0..7u64 {
+        let mut rs = rows(150, 400, 100 + k);
+        for r in rs.iter_mut().step_by(11) {
+            for f in &mut r[1..5] {
+                f.clear();
+            }
+        }
+        moto.put("resume", &format!("batch/part-{k}.csv"), to_csv(&rs, ",", "\n").as_bytes());
+    }
+    let url = "s3://resume/batch/";
+    let whole = tmp.path().join("whole");
+    let killed = tmp.path().join("killed");
+    std::fs::create_dir_all(&whole).unwrap();
+    std::fs::create_dir_all(&killed).unwrap();
+
+    let one = scan(&moto, &whole, &[url], &record_args(&[]));
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let expected = ledger_counts(&moto, &whole);
+    assert_eq!(expected.2, 7);
+    let one = one.json();
+    assert!(one["persons"]["unlinked_rows"].as_u64().unwrap() > 0, "the fixture has keyless rows");
+    assert_eq!(one["year_to_date"]["persons"].as_u64().unwrap(), expected.0, "keyless rows are counted once");
+
+    killed_run(&moto, &killed, url, 3);
+    let (_, _, n) = ledger_counts(&moto, &killed);
+    assert_eq!(n, 3, "the objects committed before the kill, and not the one inside its transaction");
+
+    let rerun = scan(&moto, &killed, &[url], &record_args(&[]));
+    assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    let rerun = rerun.json();
+    assert_eq!(skipped(&rerun), 3, "finished objects are not read again");
+    let read: Vec<&str> = rerun["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["skipped"].is_null())
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    let rest: Vec<String> = (3..7).map(|k| format!("s3://resume/batch/part-{k}.csv")).collect();
+    assert_eq!(read, rest);
+    assert_eq!(ledger_counts(&moto, &killed), expected, "same persons, sensitive persons and transfers");
+    assert_eq!(rerun["year_to_date"]["persons"].as_u64().unwrap(), expected.0);
+}
+
+#[test]
+fn failed_objects_are_reported_by_url_and_the_rest_is_scanned() {
+    let moto = Moto::start();
+    moto.bucket("mixed");
+    let tmp = tempfile::tempdir().unwrap();
+    let good_a = to_csv(&rows(120, 200, 7), ",", "\n");
+    let good_b = gzip(to_csv(&rows(80, 200, 8), ",", "\n").as_bytes());
+    std::fs::write(tmp.path().join("1_good.csv"), &good_a).unwrap();
+    std::fs::write(tmp.path().join("2_good.csv.gz"), &good_b).unwrap();
+    // Over 1 MiB of text before the cut: the sniffing prefix is read whole, rows follow.
+    let whole = gzip(to_csv(&rows(20_000, 200, 9), ",", "\n").as_bytes());
+    let pq = tmp.path().join("p.parquet");
+    write_parquet(&pq, &to_batch(&rows(100, 200, 10)), 50);
+    let pq = std::fs::read(&pq).unwrap();
+
+    moto.put("mixed", "in/1_good.csv", good_a.as_bytes());
+    moto.put("mixed", "in/2_good.csv.gz", &good_b);
+    moto.put("mixed", "in/3_cut.csv.gz", &whole[..whole.len() / 2]);
+    moto.put("mixed", "in/4_cut.parquet", &pq[..pq.len() - 100]);
+    moto.put("mixed", "in/5_gone.csv", good_a.as_bytes());
+    // An archived object: S3 (and moto) answer 403 InvalidObjectState to a GET.
+    moto.http("PUT", "/mixed/in/6_cold.csv", &[("x-amz-storage-class", "GLACIER")], good_a.as_bytes());
+
+    // The 5th object is deleted between the listing and its GET: a 404.
+    let mut args = vec!["scan", "s3://mixed/in/", "--format", "json", "--as-of", AS_OF, "--fail-at", "prohibited"];
+    args.extend(record_args(&["--concurrency", "1"]));
+    let mut child = xborder(&moto, tmp.path(), &args)
+        .env("XBORDER_TEST_LIST_PAUSE_MS", "3000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("listed 6 object(s)") {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "stderr ended before the listing");
+    }
+    moto.delete("mixed", "in/5_gone.csv");
+    let mut stderr = String::new();
+    err.read_to_string(&mut stderr).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let run = Run { code: out.status.code().unwrap(), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr };
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let r = run.json();
+    assert_eq!(r["inputs"].as_array().unwrap().len(), 6);
+
+    for good in ["1_good.csv", "2_good.csv.gz"] {
+        let i = input(&r, good);
+        assert_eq!(i["complete"], true, "{i}");
+        assert!(i["transfer"].is_u64(), "a complete object is recorded: {i}");
+    }
+    assert_eq!(input(&r, "1_good.csv")["rows"], 120);
+    assert_eq!(input(&r, "2_good.csv.gz")["rows"], 80);
+    let reason = |name: &str| {
+        let i = input(&r, name);
+        assert_eq!(i["complete"], false, "{i}");
+        assert!(i["transfer"].is_null(), "an incomplete object is never recorded: {i}");
+        let e = i["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect::<Vec<_>>().join("; ");
+        assert!(e.contains(&format!("s3://mixed/in/{name}")), "the error names the URL: {e}");
+        e
+    };
+    assert!(!reason("3_cut.csv.gz").is_empty());
+    assert!(input(&r, "3_cut.csv.gz")["rows"].as_u64().unwrap() > 0, "rows before the cut are scanned");
+    assert!(reason("4_cut.parquet").contains("Parquet"), "{}", reason("4_cut.parquet"));
+    assert!(reason("5_gone.csv").contains("not found (404)"), "{}", reason("5_gone.csv"));
+    assert!(reason("6_cold.csv").contains("access denied (403)"), "{}", reason("6_cold.csv"));
+    // stderr lists every failed object.
+    for name in ["3_cut.csv.gz", "4_cut.parquet", "5_gone.csv", "6_cold.csv"] {
+        assert!(run.stderr.contains(&format!("s3://mixed/in/{name}")), "{}", run.stderr);
+    }
+    // Never a raw value in errors or logs.
+    let raw = rows(120, 200, 7);
+    for v in raw.iter().take(20).flat_map(|r| [&r[1], &r[2], &r[3]]) {
+        assert!(!run.stderr.contains(v.as_str()), "raw value on stderr");
+        assert!(!r["inputs"].to_string().contains(v.as_str()), "raw value in the inputs");
+    }
+
+    // The good objects are what the persons count: the same as scanning them locally.
+    let local = scan(&moto, tmp.path(), &["1_good.csv", "2_good.csv.gz"], &[]).json();
+    let (p, _, n) = ledger_counts(&moto, tmp.path());
+    assert_eq!(n, 2, "only the two complete objects are recorded");
+    assert_eq!(p, local["persons"]["total"].as_u64().unwrap());
+
+    // A rerun reads only what failed (still failing), skipping the two recorded objects.
+    let again = scan(&moto, tmp.path(), &["s3://mixed/in/"], &record_args(&[]));
+    assert_eq!(again.code, 3);
+    let again = again.json();
+    assert_eq!(skipped(&again), 2);
+    assert_eq!(again["inputs"].as_array().unwrap().len(), 5, "the deleted object is no longer listed");
+}
+
+#[test]
+fn a_prefix_of_more_than_one_page_is_listed_whole() {
+    // ListObjectsV2 returns at most 1000 keys a page: 1003 objects need a continuation token.
+    let moto = Moto::start();
+    moto.bucket("pages");
+    let tmp = tempfile::tempdir().unwrap();
+    for k in 0..1003u64 {
+        let body = format!("mobile,amount\n139{:08},{k}.00\n", k);
+        moto.put("pages", &format!("many/{k:04}.csv"), body.as_bytes());
+    }
+    moto.put("pages", "many/notes.txt.bak", b"not data");
+    let r = scan(&moto, tmp.path(), &["s3://pages/many/"], &["--concurrency", "16"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = r.json();
+    let inputs = r["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 1003);
+    assert_eq!(inputs[1002]["path"], "s3://pages/many/1002.csv");
+    assert!(inputs.iter().all(|i| i["rows"] == 1 && i["complete"] == true));
+    assert_eq!(r["persons"]["total"], 1003);
+}
