@@ -5,10 +5,11 @@
 //! The order comes from one source for the whole run, and the report names it:
 //!
 //! 1. a manifest (`--manifest FILE`: CSV `path,date` or JSON `[{"path": …, "date": …}]`), when
-//!    given — the exporter's own record of what left when;
+//!    given — the exporter's own record of what left when. A line names a file by its path, an
+//!    object of a store by its URL or its key, or either by a file name no other line has;
 //! 2. else a date in every object's name (`orders-2025-03.csv`, `20250315.parquet`, or a
-//!    `2025/03/15/` prefix), when every object has one;
-//! 3. else each file's modification time (Asia/Shanghai).
+//!    `2025/03/15/` prefix; an object's key is its name);
+//! 3. else each file's modification time, or each object's Last-Modified time (Asia/Shanghai).
 //!
 //! Mixing sources would order a dated name against a copy time, so a run uses the first that
 //! dates every object. Ties keep the manifest's order, else the name's.
@@ -23,7 +24,9 @@ mod order;
 
 use serde::Serialize;
 
-pub use order::{date_in_name, load_manifest, order_objects, Archived, DateSource, ManifestEntry, OrderSource};
+pub use order::{
+    date_in_name, load_manifest, order_objects, Archived, DateSource, Exported, ManifestEntry, OrderSource,
+};
 
 use crate::policy::Level;
 use crate::report::timeline::Timeline;

@@ -41,8 +41,8 @@ pub enum DateSource {
 
 /// An archived export with the date it left.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Archived {
-    pub path: PathBuf,
+pub struct Archived<T = PathBuf> {
+    pub object: T,
     pub date: Date,
     pub source: DateSource,
 }
@@ -50,9 +50,68 @@ pub struct Archived {
 /// One manifest line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestEntry {
-    /// As written, resolved against the manifest's directory.
+    /// As written, resolved against the manifest's directory (an object-store URL as written).
     pub path: PathBuf,
+    /// As written.
+    pub written: String,
     pub date: Date,
+}
+
+/// What the ordering needs of an archived export: a local file ([`PathBuf`]) or an object of a
+/// store (`ObjectEntry`, `cloud` feature).
+pub trait Exported {
+    /// The name reports give it: a path, a URL.
+    fn name(&self) -> String;
+    /// Where a date in the name is looked for: the file name, then a `YYYY/MM[/DD]/` prefix (a
+    /// file's path, an object's key).
+    fn name_path(&self) -> PathBuf;
+    /// A manifest line names exactly this export (a file by path, an object by URL or key).
+    fn is(&self, e: &ManifestEntry) -> bool;
+    /// Its last modification (a file's mtime, an object's Last-Modified), Unix seconds.
+    fn modified_unix(&self) -> Result<i64>;
+}
+
+impl Exported for PathBuf {
+    fn name(&self) -> String {
+        self.display().to_string()
+    }
+
+    fn name_path(&self) -> PathBuf {
+        self.clone()
+    }
+
+    fn is(&self, e: &ManifestEntry) -> bool {
+        same_file(&e.path, self)
+    }
+
+    fn modified_unix(&self) -> Result<i64> {
+        let m = std::fs::metadata(self)
+            .and_then(|m| m.modified())
+            .map_err(|e| Error::io(self.display().to_string(), &e))?;
+        Ok(match m.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_secs() as i64,
+            Err(e) => -(e.duration().as_secs() as i64),
+        })
+    }
+}
+
+#[cfg(feature = "cloud")]
+impl Exported for crate::source::object::ObjectEntry {
+    fn name(&self) -> String {
+        self.url.clone()
+    }
+
+    fn name_path(&self) -> PathBuf {
+        PathBuf::from(self.location.as_ref())
+    }
+
+    fn is(&self, e: &ManifestEntry) -> bool {
+        e.written == self.url || e.written.trim_start_matches('/') == self.location.as_ref()
+    }
+
+    fn modified_unix(&self) -> Result<i64> {
+        Ok(self.modified_unix)
+    }
 }
 
 fn name_date_regex() -> &'static regex::Regex {
@@ -174,12 +233,10 @@ pub fn load_manifest(path: &Path) -> Result<Vec<ManifestEntry>> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let usage = |m: String| Error::Usage(format!("manifest {name}: {m}"));
     let resolve = |p: &str| {
+        let written = p.to_string();
         let p = PathBuf::from(p);
-        if p.is_absolute() {
-            p
-        } else {
-            base.join(p)
-        }
+        let path = if p.is_absolute() || crate::source::is_object_url(&written) { p } else { base.join(p) };
+        (path, written)
     };
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     let mut out = Vec::new();
@@ -200,7 +257,8 @@ pub fn load_manifest(path: &Path) -> Result<Vec<ManifestEntry>> {
             let d = field(&DATE_KEYS).ok_or_else(|| usage(format!("entry {}: no \"date\"", i + 1)))?;
             let date =
                 parse_when(d).ok_or_else(|| usage(format!("entry {}: date is not YYYY-MM-DD or RFC 3339", i + 1)))?;
-            out.push(ManifestEntry { path: resolve(p), date });
+            let (path, written) = resolve(p);
+            out.push(ManifestEntry { path, written, date });
         }
     } else {
         let mut lines = trimmed.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
@@ -216,7 +274,8 @@ pub fn load_manifest(path: &Path) -> Result<Vec<ManifestEntry>> {
             };
             let date =
                 parse_when(d).ok_or_else(|| usage(format!("line {}: date is not YYYY-MM-DD or RFC 3339", n + 1)))?;
-            out.push(ManifestEntry { path: resolve(p), date });
+            let (path, written) = resolve(p);
+            out.push(ManifestEntry { path, written, date });
         }
     }
     Ok(out)
@@ -229,24 +288,20 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn mtime_date(p: &Path) -> Result<Date> {
-    let m = std::fs::metadata(p).and_then(|m| m.modified()).map_err(|e| Error::io(p.display().to_string(), &e))?;
-    let secs = match m.duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
-    };
-    Ok(Date::from_unix_cst(secs))
-}
-
-/// Date and order the objects (see the module doc). An object a manifest does not list is a
-/// usage error naming it: the audit would otherwise guess its place.
-pub fn order_objects(objects: &[PathBuf], manifest: Option<&[ManifestEntry]>) -> Result<(OrderSource, Vec<Archived>)> {
+/// Date and order the exports (see the module doc). An export a manifest does not list is a
+/// usage error naming it: the audit would otherwise guess its place. A manifest line names an
+/// export exactly ([`Exported::is`]), else by its file name when only one line has that name.
+pub fn order_objects<T: Exported + Clone>(
+    objects: &[T],
+    manifest: Option<&[ManifestEntry]>,
+) -> Result<(OrderSource, Vec<Archived<T>>)> {
     let (source, mut out) = if let Some(entries) = manifest {
         let mut out = Vec::with_capacity(objects.len());
         for p in objects {
-            let by_path = entries.iter().position(|e| same_file(&e.path, p));
+            let by_path = entries.iter().position(|e| p.is(e));
             let by_name = || {
-                let name = p.file_name()?;
+                let np = p.name_path();
+                let name = np.file_name()?;
                 let hits: Vec<usize> = entries
                     .iter()
                     .enumerate()
@@ -258,14 +313,14 @@ pub fn order_objects(objects: &[PathBuf], manifest: Option<&[ManifestEntry]>) ->
             let Some(i) = by_path.or_else(by_name) else {
                 return Err(Error::Usage(format!(
                     "{} is not in the manifest: add it with its date, or leave it out of the audit",
-                    p.display()
+                    p.name()
                 )));
             };
-            out.push((i, Archived { path: p.clone(), date: entries[i].date, source: DateSource::Manifest }));
+            out.push((i, Archived { object: p.clone(), date: entries[i].date, source: DateSource::Manifest }));
         }
         (OrderSource::Manifest, out)
     } else {
-        let named: Vec<Option<(Date, DateSource)>> = objects.iter().map(|p| date_in_name(p)).collect();
+        let named: Vec<Option<(Date, DateSource)>> = objects.iter().map(|p| date_in_name(&p.name_path())).collect();
         if !objects.is_empty() && named.iter().all(Option::is_some) {
             let out = objects
                 .iter()
@@ -273,14 +328,15 @@ pub fn order_objects(objects: &[PathBuf], manifest: Option<&[ManifestEntry]>) ->
                 .enumerate()
                 .map(|(i, (p, d))| {
                     let (date, source) = d.expect("all dated");
-                    (i, Archived { path: p.clone(), date, source })
+                    (i, Archived { object: p.clone(), date, source })
                 })
                 .collect();
             (OrderSource::ObjectName, out)
         } else {
             let mut out = Vec::with_capacity(objects.len());
             for (i, p) in objects.iter().enumerate() {
-                out.push((i, Archived { path: p.clone(), date: mtime_date(p)?, source: DateSource::ModificationTime }));
+                let date = Date::from_unix_cst(p.modified_unix()?);
+                out.push((i, Archived { object: p.clone(), date, source: DateSource::ModificationTime }));
             }
             (OrderSource::ModificationTime, out)
         }
@@ -288,7 +344,7 @@ pub fn order_objects(objects: &[PathBuf], manifest: Option<&[ManifestEntry]>) ->
     // Ties: the manifest's order, else the name's.
     match source {
         OrderSource::Manifest => out.sort_by_key(|a| (a.1.date, a.0)),
-        _ => out.sort_by(|a, b| (a.1.date, &a.1.path).cmp(&(b.1.date, &b.1.path))),
+        _ => out.sort_by_cached_key(|a| (a.1.date, a.1.object.name())),
     }
     Ok((source, out.into_iter().map(|(_, a)| a).collect()))
 }
@@ -343,7 +399,7 @@ mod tests {
         let objs = vec![dir.path().join("b.csv"), dir.path().join("a,1.csv")];
         let (src, out) = order_objects(&objs, Some(&e)).unwrap();
         assert_eq!(src, OrderSource::Manifest);
-        assert_eq!(out[0].path, objs[1]);
+        assert_eq!(out[0].object, objs[1]);
         assert!(order_objects(&[dir.path().join("c.csv")], Some(&e)).is_err());
     }
 }
