@@ -2,8 +2,9 @@
 //! they left, into a fresh ledger with the scan engine of `xborder scan` (see `xborder::audit`
 //! for the ordering and recording rules).
 //!
-//! INPUT is what `scan` takes (files, directories, globs), so object-store prefixes come in
-//! through the same input layer.
+//! INPUT is what `scan` takes: files, directories, globs, and (`cloud` feature) object-store
+//! URLs, listed and fetched by `scan`'s object layer (`bucket.rs`). Each object is one replayed
+//! transfer; its key is its name and its Last-Modified time its modification time.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -13,12 +14,12 @@ use clap::{Args, ValueEnum};
 
 use super::scan::{ledger_path, open_ledger, parse_level, Engine, EngineArgs, LangArg, Record};
 use super::{emit, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE};
-use xborder::audit::{self, AuditReport, AuditTransfer, Skipped};
+use xborder::audit::{self, AuditReport, AuditTransfer, Exported, ManifestEntry, Skipped};
 use xborder::ledger::{Ledger, TransferFilter};
 use xborder::persons::PersonsMode;
 use xborder::policy::Level;
 use xborder::report::timeline::{Point, Timeline};
-use xborder::source::expand_inputs;
+use xborder::source::{expand_inputs, is_object_url};
 use xborder::{Input, Scanner};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -30,7 +31,8 @@ pub enum AuditFormat {
 
 #[derive(Args)]
 pub struct AuditArgs {
-    /// Archived exports: files, directories (recursive), globs.
+    /// Archived exports: files, directories (recursive), globs, object-store URLs (an object or a
+    /// prefix: `s3://bucket/exports/`; `cloud` feature).
     #[arg(required = true)]
     inputs: Vec<String>,
     /// The exporting legal entity whose year is audited.
@@ -60,8 +62,53 @@ pub struct AuditArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Object-store URLs: objects fetched at once, ahead of the one being replayed.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
     #[command(flatten)]
     engine: EngineArgs,
+}
+
+/// One archived export: a local file or an object of a store.
+#[derive(Clone)]
+enum Export {
+    File(PathBuf),
+    #[cfg(feature = "cloud")]
+    Object(xborder::source::object::ObjectEntry),
+}
+
+impl Exported for Export {
+    fn name(&self) -> String {
+        match self {
+            Export::File(p) => p.name(),
+            #[cfg(feature = "cloud")]
+            Export::Object(o) => o.name(),
+        }
+    }
+
+    fn name_path(&self) -> PathBuf {
+        match self {
+            Export::File(p) => p.name_path(),
+            #[cfg(feature = "cloud")]
+            Export::Object(o) => o.name_path(),
+        }
+    }
+
+    fn is(&self, e: &ManifestEntry) -> bool {
+        match self {
+            Export::File(p) => p.is(e),
+            #[cfg(feature = "cloud")]
+            Export::Object(o) => o.is(e),
+        }
+    }
+
+    fn modified_unix(&self) -> xborder::Result<i64> {
+        match self {
+            Export::File(p) => p.modified_unix(),
+            #[cfg(feature = "cloud")]
+            Export::Object(o) => o.modified_unix(),
+        }
+    }
 }
 
 /// A temporary directory removed on drop (the binary has no tempfile dependency).
@@ -95,7 +142,11 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
     if !(1970..=9999).contains(&a.year) {
         anyhow::bail!("--year {}: expected a calendar year", a.year);
     }
-    let (inputs, missing) = expand_inputs(&a.inputs);
+    let (urls, locals): (Vec<String>, Vec<String>) = a.inputs.iter().cloned().partition(|i| is_object_url(i));
+    if let Some(u) = urls.first() {
+        super::scan::need_cloud(u)?;
+    }
+    let (inputs, missing) = expand_inputs(&locals);
     if !missing.is_empty() {
         for e in &missing {
             eprintln!("xborder: error: {e}");
@@ -119,7 +170,17 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
         }
         None => None,
     };
-    let (order, archived) = audit::order_objects(&paths, manifest.as_deref())?;
+    #[cfg_attr(not(feature = "cloud"), allow(unused_mut))]
+    let mut exports: Vec<Export> = paths.into_iter().map(Export::File).collect();
+    #[cfg(feature = "cloud")]
+    let fetcher = if urls.is_empty() {
+        None
+    } else {
+        let f = xborder::source::object::Fetcher::new(a.concurrency.max(1), engine.source_options().clone())?;
+        exports.extend(super::bucket::list_all(&f, &urls)?.into_iter().map(Export::Object));
+        Some(f)
+    };
+    let (order, archived) = audit::order_objects(&exports, manifest.as_deref())?;
 
     // A fresh ledger: the audit's own reconstruction of the year, never the live one.
     let _tmp;
@@ -152,7 +213,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
                 return true;
             }
             skipped.push(Skipped {
-                object: x.path.display().to_string(),
+                object: x.object.name(),
                 date: Some(x.date.to_string()),
                 reason: format!("dated outside {}", a.year),
             });
@@ -160,6 +221,19 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
         })
         .collect();
     let total = in_year.len();
+    // Objects are fetched ahead, in replay order.
+    #[cfg(feature = "cloud")]
+    let mut opened = fetcher.as_ref().map(|f| {
+        f.open_all(
+            in_year
+                .iter()
+                .filter_map(|x| match &x.object {
+                    Export::Object(o) => Some(o.clone()),
+                    Export::File(_) => None,
+                })
+                .collect(),
+        )
+    });
     for (n, x) in in_year.into_iter().enumerate() {
         // Minors and the year are judged on the day the export left.
         let scanner = match scanners.entry(x.date) {
@@ -168,22 +242,37 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
                 v.insert(engine.scanner(Some(x.date), hasher.clone(), PersonsMode::Exact)?)
             }
         };
-        let input = Input::Path(x.path.clone());
-        let done = engine.assess(
-            scanner,
-            std::slice::from_ref(&input),
-            Vec::new(),
-            &a.exporter,
-            Some(&mut ledger),
-            Record::Always,
-        )?;
-        let t = done.transfer.ok_or_else(|| anyhow::anyhow!("{}: the transfer was not recorded", x.path.display()))?;
+        let name = x.object.name();
+        let done = match &x.object {
+            Export::File(p) => engine.assess(
+                scanner,
+                &[Input::Path(p.clone())],
+                Vec::new(),
+                &a.exporter,
+                Some(&mut ledger),
+                Record::Always,
+            )?,
+            #[cfg(feature = "cloud")]
+            Export::Object(_) => {
+                let (entry, src) = opened.as_mut().and_then(Iterator::next).expect("one fetch per object");
+                engine.assess_with(
+                    scanner,
+                    &[],
+                    Vec::new(),
+                    &a.exporter,
+                    Some(&mut ledger),
+                    Record::Always,
+                    |s, _| Ok(super::bucket::scan_one(s, &entry, src)),
+                )?
+            }
+        };
+        let t = done.transfer.ok_or_else(|| anyhow::anyhow!("{name}: the transfer was not recorded"))?;
         let complete = done.report.complete();
         eprintln!(
             "xborder: audit {}/{total}: {} {}: {} persons ({} new); year to date {} persons, {} sensitive; needs {}{}",
             n + 1,
             x.date,
-            x.path.display(),
+            name,
             t.persons,
             t.ytd.new_persons,
             t.ytd.persons,
@@ -193,7 +282,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
         );
         transfers.push(AuditTransfer {
             seq: t.seq,
-            object: x.path.display().to_string(),
+            object: name,
             date: x.date.to_string(),
             date_source: x.source,
             persons: t.persons,

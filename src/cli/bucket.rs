@@ -256,6 +256,29 @@ pub(super) fn scan(
     Ok(outcome)
 }
 
+/// `xborder audit`: list `urls` (data files by extension, as `scan` chooses them), each object
+/// once. A URL that cannot be listed is an error: the year's transfers would be unknown.
+pub(super) fn list_all(fetcher: &Fetcher, urls: &[String]) -> anyhow::Result<Vec<ObjectEntry>> {
+    let mut entries = Vec::new();
+    for url in urls {
+        entries.append(&mut fetcher.list(url, &ListFilter::default())?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    entries.retain(|e| seen.insert(e.url.clone()));
+    Ok(entries)
+}
+
+/// `xborder audit`: read one fetched object into `session` as its next input, noting its ETag.
+pub(super) fn scan_one(
+    session: &mut ScanSession<'_>,
+    entry: &ObjectEntry,
+    src: xborder::Result<xborder::source::Source>,
+) -> Outcome {
+    let idx = session.inputs_len();
+    session.scan_source(&entry.url, src);
+    Outcome { notes: vec![(idx, Note { etag: Some(entry.version()), ..Note::default() })], ..Outcome::default() }
+}
+
 fn skipped_input(url: &str) -> InputReport {
     InputReport {
         path: xborder::error::sanitize_name(url),

@@ -370,6 +370,18 @@ impl Engine {
     }
 }
 
+/// An object-store URL in a build without the `cloud` feature: a usage error saying so.
+pub(super) fn need_cloud(url: &str) -> anyhow::Result<()> {
+    if !cfg!(feature = "cloud") {
+        anyhow::bail!(
+            "{}: object-store URLs need the `cloud` feature, which this xborder was built without \
+             (cargo install xborder --features cloud)",
+            xborder::error::sanitize_name(url)
+        );
+    }
+    Ok(())
+}
+
 pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     // Configuration first: a bad policy, sector or catalogue is exit 2 before any data is read.
     let engine = Engine::new(&a.engine)?;
@@ -380,13 +392,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     // Object-store URLs go through the `cloud` feature's fetcher, everything else as before.
     let (urls, locals): (Vec<String>, Vec<String>) = a.inputs.iter().cloned().partition(|i| is_object_url(i));
     if let Some(u) = urls.first() {
-        if !cfg!(feature = "cloud") {
-            anyhow::bail!(
-                "{}: object-store URLs need the `cloud` feature, which this xborder was built without \
-                 (cargo install xborder --features cloud)",
-                xborder::error::sanitize_name(u)
-            );
-        }
+        need_cloud(u)?;
         if a.read_only {
             anyhow::bail!("--read-only reads local inputs only");
         }
@@ -621,18 +627,20 @@ pub fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Optio
 
 /// The transfer's inputs: path, format, rows, bytes and a keyed fingerprint of the content.
 fn transfer_inputs(report: &Report, inputs: &[Input], hasher: &KeyHasher) -> Vec<TransferInput> {
+    // Local inputs first, then objects read into the session (no fingerprint: a URL and its
+    // ETag identify them).
     report
         .inputs
         .iter()
-        .zip(inputs)
-        .map(|(r, i)| TransferInput {
+        .enumerate()
+        .map(|(n, r)| TransferInput {
             path: r.path.clone(),
             format: r.format.clone(),
             rows: r.rows,
             bytes: r.bytes,
-            fingerprint: match i {
-                xborder::Input::Path(p) => ledger::input_fingerprint(hasher, p),
-                xborder::Input::Stdin => None,
+            fingerprint: match inputs.get(n) {
+                Some(xborder::Input::Path(p)) => ledger::input_fingerprint(hasher, p),
+                _ => None,
             },
         })
         .collect()
