@@ -564,3 +564,175 @@ fn a_prefix_of_more_than_one_page_is_listed_whole() {
     assert!(inputs.iter().all(|i| i["rows"] == 1 && i["complete"] == true));
     assert_eq!(r["persons"]["total"], 1003);
 }
+
+/// A CSV of persons `range` (mobile `158…`), with a Luhn-valid bank card (sensitive) for those in
+/// `carded`.
+fn monthly(range: std::ops::Range<u64>, carded: std::ops::Range<u64>) -> Vec<u8> {
+    let mut s = String::from("mobile,bank_card\n");
+    for i in range {
+        s.push_str(&format!("158{i:08},"));
+        if carded.contains(&i) {
+            let body = format!("621700{i:012}");
+            s.push_str(&format!("{body}{}", common::luhn_digit(&body)));
+        }
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+/// What an audit's result must not owe to where the exports were read from.
+fn audit_essence(v: &Value) -> Value {
+    let tail = |o: &Value| o.as_str().unwrap().rsplit_once("exports/").unwrap().1.to_string();
+    let transfers: Vec<Value> = v["transfers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "seq": t["seq"], "object": tail(&t["object"]), "date": t["date"], "date_source": t["date_source"],
+                "persons": t["persons"], "sensitive": t["sensitive"], "new": t["new_persons"],
+                "ytd": t["ytd_persons"], "ytd_sensitive": t["ytd_sensitive"], "needed": t["needed"],
+                "crossed": t["crossed"],
+            })
+        })
+        .collect();
+    let crossings: Vec<Value> = v["timeline"]["crossings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| serde_json::json!({"line": c["line"], "date": c["date"], "seq": c["seq"], "count": c["count"], "object": tail(&c["object"])}))
+        .collect();
+    serde_json::json!({"order": v["order"], "transfers": transfers, "crossings": crossings, "skipped": v["skipped"].as_array().unwrap().len()})
+}
+
+/// `audit s3://bucket/prefix/`: each object is one replayed transfer, dated by its key (a date in
+/// the file name, or a `YYYY/MM/DD/` prefix) or by a manifest naming objects by URL or key; the
+/// line reached, its date and object URL are reported exactly, and the result is the audit of
+/// the same files on disk.
+#[test]
+fn audit_replays_a_bucket_prefix_like_local_files() {
+    let moto = Moto::start();
+    moto.bucket("archive");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 3,000 persons a month, 500 of them in the previous month: 2,500·m + 500 persons after
+    // month m. The first bank cards (sensitive) leave in March: the 1-sensitive-person line.
+    let objects: Vec<(&str, Vec<u8>)> = vec![
+        ("exports/orders-2025-01.csv", monthly(0..3_000, 0..0)),
+        ("exports/orders-2025-02.csv", monthly(2_500..5_500, 0..0)),
+        ("exports/orders-2025-03.csv", monthly(5_000..8_000, 7_000..7_200)),
+        ("exports/2025/04/15/part-0001.csv", monthly(7_500..10_500, 0..0)),
+        ("exports/orders-2024-12.csv", monthly(900_000..900_050, 0..0)),
+    ];
+    for (key, body) in &objects {
+        moto.put("archive", key, body);
+        let p = d.join("local").join(key);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    let audit = |inputs: &[&str], extra: &[&str]| {
+        let mut args = vec!["audit"];
+        args.extend_from_slice(inputs);
+        args.extend_from_slice(&["--exporter", "acme", "--year", "2025", "--format", "json", "--threads", "2"]);
+        args.extend_from_slice(extra);
+        let r = done(xborder(&moto, d, &args).output().expect("run xborder"));
+        // March needed a standard contract and none was declared: exit 1.
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        r.json()
+    };
+    let v = audit(&["s3://archive/exports/"], &["--ledger", "bucket.db"]);
+    assert_eq!(v["order"], "object_name");
+    let t = v["transfers"].as_array().unwrap();
+    let urls: Vec<&str> = t.iter().map(|t| t["object"].as_str().unwrap()).collect();
+    assert_eq!(
+        urls,
+        [
+            "s3://archive/exports/orders-2025-01.csv",
+            "s3://archive/exports/orders-2025-02.csv",
+            "s3://archive/exports/orders-2025-03.csv",
+            "s3://archive/exports/2025/04/15/part-0001.csv",
+        ]
+    );
+    let dates: Vec<&str> = t.iter().map(|t| t["date"].as_str().unwrap()).collect();
+    assert_eq!(dates, ["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-15"]);
+    assert_eq!(t[0]["date_source"], "name_month");
+    assert_eq!(t[3]["date_source"], "name");
+    for (i, t) in t.iter().enumerate() {
+        let m = i as u64 + 1;
+        assert_eq!(t["seq"], m);
+        assert_eq!(t["persons"], 3_000);
+        assert_eq!(t["ytd_persons"], 2_500 * m + 500, "month {m}");
+        assert_eq!(t["ytd_sensitive"], if m >= 3 { 200 } else { 0 }, "month {m}");
+        assert_eq!(t["report"]["inputs"][0]["path"], urls[i]);
+        assert!(t["report"]["inputs"][0]["etag"].is_string(), "{}", t["report"]["inputs"][0]);
+    }
+    assert_eq!(t[1]["needed"], "allow");
+    assert_eq!(t[2]["needed"], "standard_contract");
+    let crossings = v["timeline"]["crossings"].as_array().unwrap();
+    assert_eq!(crossings.len(), 1, "{crossings:?}");
+    let c = &crossings[0];
+    assert_eq!(c["line"], "sensitive-1");
+    assert_eq!(c["date"], "2025-03-01");
+    assert_eq!(c["object"], "s3://archive/exports/orders-2025-03.csv");
+    assert_eq!(c["seq"], 3);
+    assert_eq!(t[2]["crossed"], serde_json::json!(["sensitive-1"]));
+    // April's export holds no sensitive person itself: only March lacked a contract.
+    assert_eq!(v["lacking"], serde_json::json!([3]));
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0]["object"], "s3://archive/exports/orders-2024-12.csv");
+    // The replayed ledger names each transfer by its URL.
+    let l = done(
+        xborder(&moto, d, &["ledger", "transfers", "--ledger", "bucket.db", "--format", "json"]).output().unwrap(),
+    );
+    assert_eq!(l.code, 0, "{}", l.stderr);
+    assert!(l.stdout.contains("s3://archive/exports/orders-2025-03.csv"), "{}", l.stdout);
+
+    // The same files on disk: the same transfers, counts and crossings.
+    let local = audit(&["local/exports"], &[]);
+    assert_eq!(audit_essence(&v), audit_essence(&local));
+
+    // A manifest naming objects by URL or by key overrides the names: March's export first.
+    std::fs::write(
+        d.join("manifest.csv"),
+        "path,date\n\
+         s3://archive/exports/orders-2025-03.csv,2025-01-10\n\
+         exports/orders-2025-01.csv,2025-02-10\n\
+         orders-2025-02.csv,2025-03-10\n\
+         s3://archive/exports/2025/04/15/part-0001.csv,2025-04-10\n\
+         exports/orders-2024-12.csv,2024-12-31\n",
+    )
+    .unwrap();
+    let m = audit(&["s3://archive/exports/"], &["--manifest", "manifest.csv"]);
+    assert_eq!(m["order"], "manifest");
+    let c = &m["timeline"]["crossings"][0];
+    assert_eq!(
+        (c["line"].as_str(), c["date"].as_str(), c["seq"].as_u64()),
+        (Some("sensitive-1"), Some("2025-01-10"), Some(1))
+    );
+    assert_eq!(c["object"], "s3://archive/exports/orders-2025-03.csv");
+    let order: Vec<&str> = m["transfers"].as_array().unwrap().iter().map(|t| t["object"].as_str().unwrap()).collect();
+    assert_eq!(
+        order,
+        [
+            "s3://archive/exports/orders-2025-03.csv",
+            "s3://archive/exports/orders-2025-01.csv",
+            "s3://archive/exports/orders-2025-02.csv",
+            "s3://archive/exports/2025/04/15/part-0001.csv",
+        ]
+    );
+    assert!(m["transfers"].as_array().unwrap().iter().all(|t| t["date_source"] == "manifest"));
+    // An object the manifest does not name is a usage error naming it.
+    std::fs::write(d.join("short.csv"), "path,date\ns3://archive/exports/orders-2025-03.csv,2025-01-10\n").unwrap();
+    let r = done(
+        xborder(
+            &moto,
+            d,
+            &["audit", "s3://archive/exports/", "--exporter", "acme", "--year", "2025", "--manifest", "short.csv"],
+        )
+        .output()
+        .unwrap(),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("s3://archive/exports/2025/04/15/part-0001.csv is not in the manifest"), "{}", r.stderr);
+}
