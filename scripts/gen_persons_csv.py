@@ -5,25 +5,9 @@ Writes N rows, one person each, with four keys: a valid resident ID, a mobile nu
 and a Luhn-valid card number, all distinct. Usage: gen_persons_csv.py N OUT.csv
 """
 import sys
+from checkdigits import luhn_check_digit, ric_check_char
 
-W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 AREAS = ["110101", "310115", "440305", "330106", "510104", "420102", "320102", "370102"]
-
-
-def id_check(body):
-    return "10X98765432"[sum(int(c) * w for c, w in zip(body, W)) % 11]
-
-
-def luhn(body):
-    s = 0
-    for i, c in enumerate(reversed(body)):
-        d = int(c)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        s += d
-    return body + str((10 - s % 10) % 10)
 
 
 def main():
@@ -38,7 +22,7 @@ def main():
             y, rem = 1950 + day // 336, day % 336
             m, d = 1 + rem // 28, 1 + rem % 28
             body = f"{area}{y:04d}{m:02d}{d:02d}{seq:03d}"
-            f.write(f"{body}{id_check(body)},1{3 + i % 7}{i:09d},u{i}@example.cn,{luhn(f'622848{i:012d}')}\n")
+            f.write(f"{body}{ric_check_char(body)},1{3 + i % 7}{i:09d},u{i}@example.cn,622848{i:012d}{luhn_check_digit(f'622848{i:012d}')}\n")
 
 
 if __name__ == "__main__":

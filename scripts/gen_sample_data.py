@@ -28,6 +28,7 @@ import re
 import sys
 from pathlib import Path
 import random
+from checkdigits import luhn_check_digit, luhn_valid, ric_check_char
 
 SEED = 20261128
 AS_OF = dt.date(2026, 11, 28)
@@ -110,12 +111,7 @@ MENTION_NOTES = {
 # Identifier rules (REGULATION.md §5), written out independently of xborder
 # ---------------------------------------------------------------------------------------------
 
-RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-RIC_CHECK = "10X98765432"
 
-
-def ric_check_char(body17: str) -> str:
-    return RIC_CHECK[sum(int(c) * w for c, w in zip(body17, RIC_WEIGHTS)) % 11]
 
 
 def ric_birth(s: str) -> dt.date | None:
@@ -132,22 +128,6 @@ def ric_valid(s: str) -> bool:
     if birth is None or birth > AS_OF:
         return False
     return ric_check_char(s[:17]) == s[17].upper()
-
-
-def luhn_check_digit(payload: str) -> str:
-    total = 0
-    for i, c in enumerate(reversed(payload)):
-        d = int(c)
-        if i % 2 == 0:  # doubled: these become the odd positions once the check digit is appended
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return str((10 - total % 10) % 10)
-
-
-def luhn_valid(s: str) -> bool:
-    return s.isdigit() and len(s) >= 2 and luhn_check_digit(s[:-1]) == s[-1]
 
 
 def card_valid(s: str) -> bool:

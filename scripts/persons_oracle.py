@@ -12,26 +12,15 @@ mentioned by two different keys in two notes is two persons to any scanner).
 usage: persons_oracle.py FILE.csv
 """
 import csv, json, re, sys
+from checkdigits import luhn_valid, ric_check_char
 
-W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 csv.field_size_limit(1 << 30)
 
 
 def ric_ok(s):
     if len(s) != 18 or not s[:17].isdigit():
         return False
-    return "10X98765432"[sum(int(c) * w for c, w in zip(s, W)) % 11] == s[17].upper()
-
-
-def luhn_ok(s):
-    t = 0
-    for i, c in enumerate(reversed(s)):
-        d = int(c)
-        if i % 2:
-            d *= 2
-            d -= 9 if d > 9 else 0
-        t += d
-    return t % 10 == 0
+    return ric_check_char(s[:17]) == s[17].upper()
 
 
 def card_ok(s):
@@ -43,7 +32,7 @@ def card_ok(s):
     net = ((s[0] == "6" and p2 in (60, 62, 64, 65)) or (s[0] == "4" and n in (16, 19))
            or (s[0] == "5" and n == 16 and 51 <= p2 <= 55) or (s[0] == "2" and n == 16 and 2221 <= p4 <= 2720)
            or (s[0] == "3" and p2 == 35))
-    return net and len(set(s)) > 1 and luhn_ok(s)
+    return net and len(set(s)) > 1 and luhn_valid(s)
 
 
 def phone(s):

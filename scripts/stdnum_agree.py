@@ -28,6 +28,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterator
+from checkdigits import ric_check_char
 
 try:
     from stdnum import imei as std_imei
@@ -47,7 +48,6 @@ UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Resident ID (GB 11643-1999) ← stdnum.cn.ric
 # --------------------------------------------------------------------------------------------
 
-RIC_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 # The province codes REGULATION.md §5 / gb11643.rs accept (GB/T 2260 + 71, and 81/82/83 as the
 # residence-permit divisions 810000/820000/830000).
 PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50,
@@ -55,7 +55,7 @@ PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42,
 
 
 def ric_check(body17: str) -> str:
-    return "10X98765432"[sum(int(c) * w for c, w in zip(body17, RIC_WEIGHTS)) % 11]
+    return ric_check_char(body17)
 
 
 def stdnum_divisions() -> list[str]:
