@@ -736,3 +736,56 @@ fn audit_replays_a_bucket_prefix_like_local_files() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("s3://archive/exports/2025/04/15/part-0001.csv is not in the manifest"), "{}", r.stderr);
 }
+
+/// The calendar year in Asia/Shanghai now (objects are stamped with the upload time).
+fn shanghai_year_now() -> i64 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // Days since 1970-01-01 at UTC+8, then the civil year (Howard Hinnant's days_from_civil inverse).
+    let z = (secs + 8 * 3600).div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    yoe + era * 400 + i64::from(month <= 2)
+}
+
+#[test]
+fn audit_orders_undated_objects_by_last_modified() {
+    let moto = Moto::start();
+    moto.bucket("undated");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // No date in any name: uploaded c, a, b, a second and more apart (Last-Modified has whole
+    // seconds). The bank cards leave in the second upload, `a.csv`.
+    let uploads: [(&str, Vec<u8>); 3] = [
+        ("drop/c.csv", monthly(0..1_000, 0..0)),
+        ("drop/a.csv", monthly(500..1_500, 1_000..1_050)),
+        ("drop/b.csv", monthly(1_000..2_000, 0..0)),
+    ];
+    for (i, (key, body)) in uploads.iter().enumerate() {
+        if i > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(1_100));
+        }
+        moto.put("undated", key, body);
+    }
+    let year = shanghai_year_now().to_string();
+    let r = done(
+        xborder(&moto, d, &["audit", "s3://undated/drop/", "--exporter", "acme", "--year", &year, "--format", "json"])
+            .output()
+            .expect("run xborder"),
+    );
+    assert_eq!(r.code, 1, "the cards needed a standard contract: {}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["order"], "modification_time");
+    let t = v["transfers"].as_array().unwrap();
+    let urls: Vec<&str> = t.iter().map(|t| t["object"].as_str().unwrap()).collect();
+    assert_eq!(urls, ["s3://undated/drop/c.csv", "s3://undated/drop/a.csv", "s3://undated/drop/b.csv"]);
+    let ytd: Vec<u64> = t.iter().map(|t| t["ytd_persons"].as_u64().unwrap()).collect();
+    assert_eq!(ytd, [1_000, 1_500, 2_000]);
+    let c = &v["timeline"]["crossings"][0];
+    assert_eq!((c["line"].as_str(), c["seq"].as_u64()), (Some("sensitive-1"), Some(2)));
+    assert_eq!(c["object"], "s3://undated/drop/a.csv");
+    assert_eq!(v["lacking"], serde_json::json!([2]));
+}

@@ -316,7 +316,7 @@ pub fn order_objects<T: Exported + Clone>(
                     p.name()
                 )));
             };
-            out.push((i, Archived { object: p.clone(), date: entries[i].date, source: DateSource::Manifest }));
+            out.push((i as i64, Archived { object: p.clone(), date: entries[i].date, source: DateSource::Manifest }));
         }
         (OrderSource::Manifest, out)
     } else {
@@ -328,22 +328,25 @@ pub fn order_objects<T: Exported + Clone>(
                 .enumerate()
                 .map(|(i, (p, d))| {
                     let (date, source) = d.expect("all dated");
-                    (i, Archived { object: p.clone(), date, source })
+                    (i as i64, Archived { object: p.clone(), date, source })
                 })
                 .collect();
             (OrderSource::ObjectName, out)
         } else {
             let mut out = Vec::with_capacity(objects.len());
-            for (i, p) in objects.iter().enumerate() {
-                let date = Date::from_unix_cst(p.modified_unix()?);
-                out.push((i, Archived { object: p.clone(), date, source: DateSource::ModificationTime }));
+            for p in objects {
+                // The whole time orders exports of one day, not only the date.
+                let secs = p.modified_unix()?;
+                let date = Date::from_unix_cst(secs);
+                out.push((secs, Archived { object: p.clone(), date, source: DateSource::ModificationTime }));
             }
             (OrderSource::ModificationTime, out)
         }
     };
-    // Ties: the manifest's order, else the name's.
+    // By date; ties: the manifest's order, or the modification time to the second, then the name.
     match source {
         OrderSource::Manifest => out.sort_by_key(|a| (a.1.date, a.0)),
+        OrderSource::ModificationTime => out.sort_by_cached_key(|a| (a.1.date, a.0, a.1.object.name())),
         _ => out.sort_by_cached_key(|a| (a.1.date, a.1.object.name())),
     }
     Ok((source, out.into_iter().map(|(_, a)| a).collect()))
