@@ -20,6 +20,29 @@ pub struct KeywordSet {
     ac: AhoCorasick,
     /// Per pattern: its detector and whether it needs ASCII word boundaries.
     owner: Vec<(DetectorId, bool)>,
+    /// The first three bytes (ASCII lower-cased) of every term, hashed into 2¹⁶ bits: a cell
+    /// with none of them holds no term, and is rejected before the automaton is called (its
+    /// per-call cost dominated on short cells). `None` when a term is shorter than three bytes.
+    trigrams: Option<Box<[u64; 1024]>>,
+}
+
+#[inline]
+fn trigram(a: u8, b: u8, c: u8) -> usize {
+    let (a, b, c) = (a.to_ascii_lowercase() as u32, b.to_ascii_lowercase() as u32, c.to_ascii_lowercase() as u32);
+    ((a << 16 | b << 8 | c).wrapping_mul(0x9E37_79B1) >> 16) as usize
+}
+
+fn trigrams(terms: &[(DetectorId, &str)]) -> Option<Box<[u64; 1024]>> {
+    let mut bits = Box::new([0u64; 1024]);
+    for (_, t) in terms {
+        let b = t.as_bytes();
+        if b.len() < 3 {
+            return None;
+        }
+        let h = trigram(b[0], b[1], b[2]);
+        bits[h / 64] |= 1 << (h % 64);
+    }
+    Some(bits)
 }
 
 impl KeywordSet {
@@ -37,7 +60,7 @@ impl KeywordSet {
             .build(terms.iter().map(|(_, t)| t))
             .ok()?;
         let owner = terms.iter().map(|&(d, t)| (d, t.bytes().any(|b| b.is_ascii_alphanumeric()))).collect();
-        Some(KeywordSet { ac, owner })
+        Some(KeywordSet { ac, owner, trigrams: None })
     }
 
     /// A yes/no automaton over the same terms (a DFA, standard semantics: the fastest test),
@@ -53,7 +76,7 @@ impl KeywordSet {
             .build(terms.iter().map(|(_, t)| t))
             .ok()?;
         let owner = terms.iter().map(|&(d, t)| (d, t.bytes().any(|b| b.is_ascii_alphanumeric()))).collect();
-        Some(KeywordSet { ac, owner })
+        Some(KeywordSet { ac, owner, trigrams: trigrams(terms) })
     }
 
     /// Calls `f(detector, start, end)` for every term found in `text`.
@@ -87,7 +110,14 @@ impl KeywordSet {
     #[inline]
     pub fn may_hold(&self, text: &str) -> bool {
         // Terms hold a letter or a CJK character: digits and punctuation alone hold none.
-        text.bytes().any(|b| b >= 0x80 || b.is_ascii_alphabetic()) && self.ac.is_match(text)
+        text.bytes().any(|b| b >= 0x80 || b.is_ascii_alphabetic())
+            && self.trigrams.as_ref().is_none_or(|bits| {
+                text.as_bytes().windows(3).any(|w| {
+                    let h = trigram(w[0], w[1], w[2]);
+                    bits[h / 64] & (1 << (h % 64)) != 0
+                })
+            })
+            && self.ac.is_match(text)
     }
 
     /// Does `text` hold any term?
@@ -123,5 +153,27 @@ mod tests {
         assert!(
             k.whole_cell("2型糖尿病") && !k.whole_cell("患者有糖尿病，需复诊") && !k.whole_cell("糖尿病13812345678")
         );
+    }
+
+    #[test]
+    fn the_trigram_gate_never_hides_a_term() {
+        let terms = [(0, "Allergy"), (1, "糖尿病"), (2, "HIV")];
+        let g = KeywordSet::build_gate(&terms).unwrap();
+        assert!(g.trigrams.is_some());
+        for (cell, holds) in [
+            ("allergy", true),
+            ("peanut ALLERGY", true),
+            ("患者hiv阳性", true),
+            ("有糖尿病", true),
+            ("姚琪平", false),
+            ("男", false),
+            ("R000000000000", false),
+            ("Al", false),
+        ] {
+            assert_eq!(g.may_hold(cell), holds, "{cell}");
+            assert_eq!(g.ac.is_match(cell), holds, "{cell}");
+        }
+        // A term shorter than three bytes turns the gate off rather than hiding it.
+        assert!(KeywordSet::build_gate(&[(0, "Rh")]).unwrap().trigrams.is_none());
     }
 }
