@@ -8,34 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::Run;
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
-    }
-}
-
 fn xborder(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_xborder"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("XBORDER_KEY")
-        .env_remove("XBORDER_LEDGER")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run xborder");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::command(dir, args).output().expect("run xborder").into()
 }
 
 /// A Luhn-valid UnionPay card for bulk person `i` (prefix 621700: never one of `common`'s).

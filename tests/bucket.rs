@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::{gzip, rows, to_batch, to_csv, to_ndjson, write_parquet, zstd, AS_OF};
+use common::{gzip, rows, to_batch, to_csv, to_ndjson, write_parquet, zstd, Run, AS_OF};
 
 /// A moto server of its own for one test.
 struct Moto {
@@ -157,31 +157,14 @@ fn fixtures(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
-    }
-}
-
 fn xborder(moto: &Moto, dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xborder"));
-    c.current_dir(dir).args(args).env_remove("XBORDER_KEY").env_remove("XBORDER_LEDGER").env("NO_COLOR", "1");
+    let mut c = common::command(dir, args);
     moto.env(&mut c);
     c
 }
 
 fn done(out: Output) -> Run {
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    out.into()
 }
 
 /// `scan INPUT… --format json --as-of AS_OF --fail-at prohibited` + extra.

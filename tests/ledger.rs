@@ -9,36 +9,17 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::Run;
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
-    }
-}
-
 fn cmd(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xborder"));
-    c.current_dir(dir).args(args).env_remove("XBORDER_KEY").env_remove("XBORDER_LEDGER").env("NO_COLOR", "1");
-    for (k, v) in env {
-        c.env(k, v);
-    }
+    let mut c = common::command(dir, args);
+    c.envs(env.iter().copied());
     c
 }
 
 fn xborder(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let out = cmd(dir, args, env).output().expect("run xborder");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cmd(dir, args, env).output().expect("run xborder").into()
 }
 
 /// `scan FILE --ledger l.db --exporter acme --as-of DATE --format json` + extra.

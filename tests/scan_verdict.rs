@@ -1,8 +1,10 @@
 //! `xborder scan` end to end: the verdict, its reasons and the exit codes, on small CSVs.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::Run;
 use serde_json::Value;
 
 /// Luhn-valid UnionPay cards, valid mobile numbers, resident IDs (adult, and a minor on 2026-11-28).
@@ -10,16 +12,13 @@ const CARD: &str = "6228480402564890018";
 const ADULT_ID: &str = "11010519491231002X";
 const MINOR_ID: &str = "110105201501010017";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+/// Verdict accessors on the shared run result.
+trait Verdict {
+    fn level(&self) -> String;
+    fn rules(&self) -> Vec<String>;
 }
 
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
-    }
+impl Verdict for Run {
     fn level(&self) -> String {
         self.json()["verdict"]["level"].as_str().unwrap().to_string()
     }
@@ -34,17 +33,7 @@ impl Run {
 }
 
 fn xborder(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_xborder"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run xborder");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::command(dir, args).output().expect("run xborder").into()
 }
 
 /// `xborder scan FILE --format json --as-of 2026-11-28 ARGS...`

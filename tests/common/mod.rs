@@ -186,6 +186,38 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_xborder"))
 }
 
+/// The binary run in `dir` with `args`, without the caller's key and ledger variables, without
+/// colour.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(bin());
+    c.current_dir(dir).args(args).env_remove("XBORDER_KEY").env_remove("XBORDER_LEDGER").env("NO_COLOR", "1");
+    c
+}
+
+/// What a run of the binary returned and printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout as JSON (the test fails with both streams shown when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
+    }
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().expect("exit code"),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 /// Run `xborder scan ARGS… --format json --as-of AS_OF --fail-at prohibited`: these tests are
 /// about reading and counting, so only an incomplete scan (3) or prohibited data changes the
 /// exit code; verdict exit codes are tested in `scan_verdict.rs`.
