@@ -2,26 +2,22 @@
 //! count, say `approximate` with bounds, decide the verdict on the upper bound, and refuse a
 //! ledger (the year to date is kept per person).
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::{id_check, luhn_digit};
 use serde_json::Value;
 
 /// A fixed key: the person hashes, and so the estimates, are the same on every run.
 const KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 fn run(dir: &Path, args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_xborder"))
-        .current_dir(dir)
-        .arg("scan")
-        .args(args)
-        .args(["--format", "json", "--as-of", "2026-11-28", "--ledger", "none.db"])
-        .env("XBORDER_KEY", KEY)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap(), v, stderr)
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json", "--as-of", "2026-11-28", "--ledger", "none.db"]);
+    let r: common::Run = common::command(dir, &all).env("XBORDER_KEY", KEY).output().unwrap().into();
+    (r.code, serde_json::from_str(&r.stdout).unwrap_or(Value::Null), r.stderr)
 }
 
 /// `n` persons, one row each: a distinct mobile number, and every twentieth a bank card.
@@ -35,25 +31,7 @@ fn phones(dir: &Path, name: &str, n: u64) {
 }
 
 fn luhn(body: &str) -> String {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, c)| {
-            let d = (c - b'0') as u32;
-            if i % 2 == 0 {
-                let d2 = d * 2;
-                if d2 > 9 {
-                    d2 - 9
-                } else {
-                    d2
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    format!("{body}{}", luhn_digit(body))
 }
 
 #[test]
@@ -132,10 +110,4 @@ fn a_sketch_refuses_the_ledger() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("needs exact persons"), "{err}");
     assert!(!d.path().join("none.db").exists());
-}
-
-fn id_check(body: &str) -> char {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = body.bytes().zip(W).map(|(c, w)| (c - b'0') as u32 * w).sum();
-    b"10X98765432"[(s % 11) as usize] as char
 }

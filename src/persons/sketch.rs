@@ -36,17 +36,6 @@ pub struct SketchCounts {
 }
 
 impl SketchCounts {
-    /// The upper bounds, the counts a conservative verdict is decided on.
-    pub fn upper(&self) -> PersonCounts {
-        PersonCounts {
-            total: self.total.upper,
-            owning_rows: self.owning_rows.upper,
-            sensitive: self.sensitive.upper,
-            minors: self.minors.upper,
-            unlinked_rows: self.unlinked_rows,
-        }
-    }
-
     pub fn estimates(&self) -> PersonCounts {
         PersonCounts {
             total: self.total.estimate,
@@ -153,7 +142,7 @@ impl PersonSketch {
                 (b, s.upper_bound(NumStdDev::Two).ceil() as u64 + exact)
             })
             .collect();
-        let minors = self.counts().minors.upper;
+        let minors = self.minors.upper_bound(NumStdDev::Two).ceil() as u64;
         if minors > 0 {
             out.push((63, minors));
         }

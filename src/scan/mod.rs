@@ -19,8 +19,7 @@ use crate::detect::validators::{resident_id_birth_date, Ctx};
 use crate::detect::{Catalogue, Worker, MAX_EXACT_LEN};
 use crate::error::{Error, Result};
 use crate::persons::{
-    key_rank, normalise_key, KeyHasher, PersonSet, PersonSketch, PersonsMode, SketchCounts, CATEGORY_BITS, MINOR_BIT,
-    OWNER_BIT,
+    key_rank, normalise_key, KeyHasher, PersonSet, PersonSketch, PersonsMode, CATEGORY_BITS, MINOR_BIT, OWNER_BIT,
 };
 use crate::policy::{Class, Classes};
 use crate::report::{InputReport, PersonsReport, Report};
@@ -756,14 +755,6 @@ impl<'s> ScanSession<'s> {
     pub fn persons(&mut self) -> Option<&mut PersonSet> {
         match &mut self.persons {
             Persons::Exact(p) => Some(p),
-            _ => None,
-        }
-    }
-
-    /// Sketch counts (`None` unless in sketch mode).
-    pub fn sketch_counts(&self) -> Option<SketchCounts> {
-        match &self.persons {
-            Persons::Sketch(s) => Some(s.counts()),
             _ => None,
         }
     }
