@@ -214,6 +214,16 @@ fn first_bytes(pattern: Option<&str>) -> [bool; 256] {
     set
 }
 
+/// Shortest and longest match (bytes) of `pattern` (`None` for no upper bound). Without a
+/// pattern, or one that does not parse here, any length.
+fn pattern_lens(pattern: Option<&str>) -> (usize, Option<usize>) {
+    let Some(p) = pattern else { return (0, None) };
+    match regex_automata::util::syntax::parse(p) {
+        Ok(hir) => (hir.properties().minimum_len().unwrap_or(0), hir.properties().maximum_len()),
+        Err(_) => (0, None),
+    }
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -227,6 +237,10 @@ pub struct Catalogue {
     pub detectors: Vec<Detector>,
     /// Detectors to try on a whole value, by `len * 256 + first byte` (priority order).
     by_len: Vec<Vec<DetectorId>>,
+    /// `by_len` without the dictionary-only detectors (for cells that hold no term).
+    by_len_plain: Vec<Vec<DetectorId>>,
+    /// `by_len[k]` has a dictionary-only detector.
+    by_len_kw: Vec<bool>,
     /// Detectors that judge values longer than [`MAX_EXACT_LEN`], priority order.
     long: Vec<DetectorId>,
     text_re: Option<Regex>,
@@ -234,9 +248,15 @@ pub struct Catalogue {
     text_kw: Option<KeywordSet>,
     /// Every term of the dictionary detectors in the whole-value table: one test per cell.
     cell_kw: Option<KeywordSet>,
-    text_ids: Vec<DetectorId>,
+    /// Free-text detectors that can accept a match, by `min(len, TEXT_LONG) * 256 + first byte`
+    /// (priority order): a match its pattern cannot produce (wrong first byte or length) is not
+    /// shown to its validator.
+    text_by_len: Vec<Vec<DetectorId>>,
     pub ctx: Ctx,
 }
+
+/// Matches at least this long share one row of the text table.
+const TEXT_LONG: usize = MAX_EXACT_LEN + 1;
 
 /// Per-worker state: a private clone of the combined regex (its cache is not shared across
 /// threads).
@@ -292,7 +312,17 @@ impl Catalogue {
             return Err(Error::Usage("too many detectors".into()));
         }
         // Which first bytes each detector can accept, from its pattern (all, without one).
-        let firsts: Vec<[bool; 256]> = detectors.iter().map(|d| first_bytes(d.spec.pattern.as_deref())).collect();
+        // A detector's dictionary accepts values its pattern does not describe: such a detector is
+        // filtered by neither.
+        fn shaped(d: &Detector) -> Option<&str> {
+            if d.keywords.is_none() {
+                d.spec.pattern.as_deref()
+            } else {
+                None
+            }
+        }
+        let firsts: Vec<[bool; 256]> = detectors.iter().map(|d| first_bytes(shaped(d))).collect();
+        let lens: Vec<(usize, Option<usize>)> = detectors.iter().map(|d| pattern_lens(shaped(d))).collect();
         let mut by_len = vec![Vec::new(); (MAX_EXACT_LEN + 1) * 256];
         for (i, d) in detectors.iter().enumerate() {
             // Detectors that need the column name are tried only where it hints them
@@ -300,7 +330,9 @@ impl Catalogue {
             if d.header_only || d.header_required {
                 continue;
             }
-            for len in d.min_len..=d.max_len.min(MAX_EXACT_LEN) {
+            let (lo, hi) = lens[i];
+            let hi = hi.unwrap_or(usize::MAX);
+            for len in d.min_len.max(lo)..=d.max_len.min(MAX_EXACT_LEN).min(hi) {
                 for b in 0..256 {
                     if firsts[i][b] {
                         by_len[len * 256 + b].push(i as DetectorId);
@@ -308,6 +340,11 @@ impl Catalogue {
                 }
             }
         }
+        let by_len_plain: Vec<Vec<DetectorId>> = by_len
+            .iter()
+            .map(|slot| slot.iter().copied().filter(|&d| !detectors[d as usize].keyword_only).collect())
+            .collect();
+        let by_len_kw = by_len.iter().zip(&by_len_plain).map(|(a, b)| a.len() != b.len()).collect();
         let long: Vec<DetectorId> = (0..detectors.len())
             .filter(|&i| {
                 !detectors[i].header_only && !detectors[i].header_required && detectors[i].max_len > MAX_EXACT_LEN
@@ -327,6 +364,18 @@ impl Catalogue {
             .filter(|(_, d)| d.free_text && !d.header_only)
             .map(|(i, _)| i as DetectorId)
             .collect();
+        let mut text_by_len = vec![Vec::new(); (TEXT_LONG + 1) * 256];
+        for &d in &text_ids {
+            let (lo, hi) = lens[d as usize];
+            let hi = hi.map_or(TEXT_LONG, |h| h.min(TEXT_LONG));
+            for len in lo.min(TEXT_LONG)..=hi {
+                for b in 0..256 {
+                    if firsts[d as usize][b] {
+                        text_by_len[len * 256 + b].push(d);
+                    }
+                }
+            }
+        }
         let text_re = if text_ids.is_empty() {
             None
         } else {
@@ -351,7 +400,7 @@ impl Catalogue {
             .flat_map(|(i, d)| d.spec.keywords.iter().map(move |t| (i as DetectorId, t.as_str())))
             .collect();
         let cell_kw = KeywordSet::build_gate(&cell_terms);
-        Ok(Catalogue { detectors, by_len, long, text_re, text_kw, cell_kw, text_ids, ctx })
+        Ok(Catalogue { detectors, by_len, by_len_plain, by_len_kw, long, text_re, text_kw, cell_kw, text_by_len, ctx })
     }
 
     pub fn worker(&self) -> Worker {
@@ -370,18 +419,16 @@ impl Catalogue {
     #[inline]
     pub fn exact(&self, cell: &str) -> Option<DetectorId> {
         let first = *cell.as_bytes().first()? as usize;
-        if let Some(slot) = self.by_len.get(cell.len() * 256 + first) {
-            // Dictionary detectors share one automaton test: most cells hold no term at all.
-            let mut terms: Option<bool> = None;
-            return slot.iter().copied().find(|&d| {
-                let det = &self.detectors[d as usize];
-                if det.keyword_only
-                    && !*terms.get_or_insert_with(|| self.cell_kw.as_ref().is_some_and(|k| k.may_hold(cell)))
-                {
-                    return false;
-                }
-                det.accepts(cell, &self.ctx)
-            });
+        let k = cell.len() * 256 + first;
+        if let Some(slot) = self.by_len.get(k) {
+            // Dictionary detectors share one automaton test: most cells hold no term at all, and
+            // then only the detectors with a value shape are asked.
+            let slot = if self.by_len_kw[k] && self.cell_kw.as_ref().is_some_and(|kw| kw.may_hold(cell)) {
+                slot
+            } else {
+                &self.by_len_plain[k]
+            };
+            return slot.iter().copied().find(|&d| self.detectors[d as usize].accepts(cell, &self.ctx));
         }
         // Longer than the table: the few detectors that judge long values (addresses, media).
         self.long.iter().copied().find(|&d| {
@@ -442,7 +489,11 @@ impl Catalogue {
     /// The first free-text detector (priority order) whose validator accepts a regex match.
     #[inline]
     pub fn validate_text(&self, s: &str) -> Option<DetectorId> {
-        self.text_ids.iter().copied().find(|&d| self.detectors[d as usize].accepts(s, &self.ctx))
+        let first = *s.as_bytes().first()? as usize;
+        self.text_by_len[s.len().min(TEXT_LONG) * 256 + first]
+            .iter()
+            .copied()
+            .find(|&d| self.detectors[d as usize].accepts(s, &self.ctx))
     }
 
     /// Search many cells at once: `cells` are byte ranges of `text`, which holds them separated by

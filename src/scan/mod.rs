@@ -442,7 +442,8 @@ impl Scanner {
         ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some((t, wordy))
     }
 
-    /// Search the collected free-text values of a slice in one pass.
+    /// Search the collected free-text values of a slice in one pass. A value repeated in the
+    /// slice is searched once and its findings are applied to every cell holding it.
     fn text_cells(
         &self,
         w: &mut Worker,
@@ -455,13 +456,11 @@ impl Scanner {
         if text.cells.is_empty() {
             return;
         }
-        let negative = col.negative;
-        self.catalogue.find_in_cells(w, &text.buf, &text.ranges, Some(&text.wordy), |ci, d, s| {
-            let (row, idx) = text.cells[ci];
+        let mut apply = |row: u32, idx: usize, d: crate::detect::DetectorId, s: &str| {
             let di = d as usize;
             out.tally.text[di] += 1;
             out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, s));
-            if negative {
+            if col.negative {
                 return;
             }
             if self.key_det[di] {
@@ -472,7 +471,44 @@ impl Scanner {
             } else {
                 out.flags.push((row, self.cat_bits[di]));
             }
+        };
+        if text.ranges.len() == text.cells.len() {
+            // Every value distinct: findings go straight to their cell.
+            self.catalogue.find_in_cells(w, &text.buf, &text.ranges, Some(&text.wordy), |ci, d, s| {
+                let (row, idx, _) = text.cells[ci];
+                apply(row, idx, d, s);
+            });
+            return;
+        }
+        let mut hits: Vec<(u32, crate::detect::DetectorId, u32, u32)> = Vec::new();
+        let base = text.buf.as_ptr() as usize;
+        self.catalogue.find_in_cells(w, &text.buf, &text.ranges, Some(&text.wordy), |ui, d, s| {
+            let start = (s.as_ptr() as usize - base) as u32;
+            hits.push((ui as u32, d, start, start + s.len() as u32));
         });
+        if hits.is_empty() {
+            return;
+        }
+        // Findings by distinct value, each value's in the order found (a detector's findings in a
+        // cell stay in text order, so the examples kept are those of a search per cell).
+        hits.sort_by_key(|h| h.0);
+        let mut first = vec![u32::MAX; text.ranges.len() + 1];
+        for (k, h) in hits.iter().enumerate().rev() {
+            first[h.0 as usize] = k as u32;
+        }
+        for &(row, idx, ui) in &text.cells {
+            let mut k = first[ui as usize];
+            if k == u32::MAX {
+                continue;
+            }
+            while let Some(&(u, d, s, e)) = hits.get(k as usize) {
+                if u != ui {
+                    break;
+                }
+                apply(row, idx, d, &text.buf[s as usize..e as usize]);
+                k += 1;
+            }
+        }
     }
 
     fn push_key(&self, di: usize, s: &str, row: u32, own: bool, scratch: &mut Vec<u8>, out: &mut SliceOut) {
@@ -521,24 +557,59 @@ fn itoa_buf() -> String {
     String::with_capacity(24)
 }
 
-/// Free-text values of a slice, newline-separated in one buffer for a single regex pass.
-#[derive(Default)]
-struct TextCells {
+/// Free-text values of a slice, newline-separated in one buffer for a single regex pass. Repeated
+/// values (notes from a template, a status word) are kept once while repeats are common.
+struct TextCells<'a> {
     buf: String,
+    /// Byte range of each distinct value in `buf`.
     ranges: Vec<(u32, u32)>,
-    /// (row, value index) of each cell.
-    cells: Vec<(u32, usize)>,
-    /// Per cell: it may hold a dictionary term (a letter or a non-ASCII character).
+    /// (row, value index, distinct value) of each cell.
+    cells: Vec<(u32, usize, u32)>,
+    /// Per distinct value: it may hold a dictionary term (a letter or a non-ASCII character).
     wordy: Vec<bool>,
+    seen: HashMap<&'a str, u32, foldhash::fast::FixedState>,
+    dedupe: bool,
 }
 
-impl TextCells {
-    fn push(&mut self, t: &str, row: u32, idx: usize, wordy: bool) {
+/// After this many cells a slice whose values are mostly distinct stops looking for repeats.
+const DEDUPE_PROBE: usize = 256;
+
+impl<'a> Default for TextCells<'a> {
+    fn default() -> Self {
+        TextCells {
+            buf: String::new(),
+            ranges: Vec::new(),
+            cells: Vec::new(),
+            wordy: Vec::new(),
+            seen: HashMap::with_hasher(foldhash::fast::FixedState::default()),
+            dedupe: true,
+        }
+    }
+}
+
+impl<'a> TextCells<'a> {
+    fn push(&mut self, t: &'a str, row: u32, idx: usize, wordy: bool) {
+        let next = self.ranges.len() as u32;
+        if self.dedupe {
+            match self.seen.entry(t) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    self.cells.push((row, idx, *e.get()));
+                    return;
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(next);
+                }
+            }
+            if self.cells.len() == DEDUPE_PROBE && self.ranges.len() * 4 > DEDUPE_PROBE * 3 {
+                self.dedupe = false;
+                self.seen = HashMap::default();
+            }
+        }
         let start = self.buf.len() as u32;
         self.buf.push_str(t);
         self.ranges.push((start, self.buf.len() as u32));
         self.buf.push('\n');
-        self.cells.push((row, idx));
+        self.cells.push((row, idx, next));
         self.wordy.push(wordy);
     }
 }
