@@ -106,6 +106,13 @@ impl KeywordSet {
             && self.any(cell)
     }
 
+    /// Could [`KeywordSet::whole_cell`] accept `cell`? Its cheap conditions first, then
+    /// [`KeywordSet::may_hold`].
+    #[inline]
+    pub fn may_decide(&self, cell: &str) -> bool {
+        cell.len() <= WHOLE_CELL_MAX && cell.bytes().filter(u8::is_ascii_digit).count() < 6 && self.may_hold(cell)
+    }
+
     /// Could `text` hold any term? (A raw automaton test, before word boundaries.)
     #[inline]
     pub fn may_hold(&self, text: &str) -> bool {

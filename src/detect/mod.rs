@@ -331,7 +331,8 @@ impl Catalogue {
                 continue;
             }
             let (lo, hi) = lens[i];
-            let hi = hi.unwrap_or(usize::MAX);
+            // A dictionary decides only short whole values.
+            let hi = if d.keyword_only { keywords::WHOLE_CELL_MAX } else { hi.unwrap_or(usize::MAX) };
             for len in d.min_len.max(lo)..=d.max_len.min(MAX_EXACT_LEN).min(hi) {
                 for b in 0..256 {
                     if firsts[i][b] {
@@ -423,7 +424,7 @@ impl Catalogue {
         if let Some(slot) = self.by_len.get(k) {
             // Dictionary detectors share one automaton test: most cells hold no term at all, and
             // then only the detectors with a value shape are asked.
-            let slot = if self.by_len_kw[k] && self.cell_kw.as_ref().is_some_and(|kw| kw.may_hold(cell)) {
+            let slot = if self.by_len_kw[k] && self.cell_kw.as_ref().is_some_and(|kw| kw.may_decide(cell)) {
                 slot
             } else {
                 &self.by_len_plain[k]
