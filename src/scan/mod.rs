@@ -969,16 +969,17 @@ fn merge_persons(p: &mut PersonSet, out: BatchOut) {
             row_bits[r as usize] |= b;
         }
     }
-    // The table is far larger than the caches: look every key up first, in a loop of
-    // independent reads whose cache misses overlap, then create the new ones.
-    let keys: Vec<&KeyHit> = out.slices.iter().flat_map(|o| &o.keys).collect();
-    let mut nodes: Vec<u32> = keys.iter().map(|k| p.get(k.hash).unwrap_or(u32::MAX)).collect();
-    for (node, k) in nodes.iter_mut().zip(&keys) {
-        if *node == u32::MAX {
-            *node = p.node(k.hash);
-        }
-    }
+    // The table is far larger than the caches: the slot of the key a few places on is fetched
+    // while this one is looked up, so the misses overlap.
     const AHEAD: usize = 16;
+    let keys: Vec<&KeyHit> = out.slices.iter().flat_map(|o| &o.keys).collect();
+    let mut nodes = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(next) = keys.get(i + AHEAD) {
+            p.prefetch_key(next.hash);
+        }
+        nodes.push(p.node(k.hash));
+    }
     for (i, k) in keys.iter().enumerate() {
         if let Some(&next) = nodes.get(i + AHEAD) {
             p.prefetch(next);
