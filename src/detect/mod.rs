@@ -224,6 +224,95 @@ fn pattern_lens(pattern: Option<&str>) -> (usize, Option<usize>) {
     }
 }
 
+/// A set of byte classes (bit per class): what a value holds, or what a pattern's matches may hold.
+pub type ByteClasses = u16;
+
+/// Byte classes a caller tests by name.
+pub mod class {
+    use super::ByteClasses;
+    pub const DIGIT: ByteClasses = 1 << 0;
+    pub const UPPER: ByteClasses = 1 << 1;
+    pub const LOWER: ByteClasses = 1 << 2;
+    pub const NON_ASCII: ByteClasses = 1 << 3;
+    pub const SPACE: ByteClasses = 1 << 4;
+    pub const AT: ByteClasses = 1 << 8;
+}
+
+/// The class bit of every byte: digits, upper, lower, non-ASCII, space and the punctuation that
+/// identifiers use each have their own; the rest of ASCII shares one.
+static CLASS_OF: [ByteClasses; 256] = {
+    let mut t = [1u16 << 15; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'0'..=b'9' => class::DIGIT,
+            b'A'..=b'Z' => class::UPPER,
+            b'a'..=b'z' => class::LOWER,
+            0x80..=0xFF => class::NON_ASCII,
+            b' ' => class::SPACE,
+            b'-' => 1 << 5,
+            b'.' => 1 << 6,
+            b':' => 1 << 7,
+            b'@' => class::AT,
+            b'_' => 1 << 9,
+            b'+' => 1 << 10,
+            b'/' => 1 << 11,
+            b',' => 1 << 12,
+            b'#' => 1 << 13,
+            b'(' | b')' => 1 << 14,
+            _ => 1 << 15,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Classes of the bytes of `s`.
+#[inline]
+pub fn classes_of(s: &[u8]) -> ByteClasses {
+    s.iter().fold(0, |m, &b| m | CLASS_OF[b as usize])
+}
+
+/// Classes of every byte a match of `pattern` can hold (all, without a pattern or for one that
+/// does not parse here). A value holding another class cannot match it.
+fn pattern_classes(pattern: Option<&str>) -> ByteClasses {
+    use regex_automata::util::syntax;
+    fn walk(h: &regex_syntax::hir::Hir, m: &mut ByteClasses) {
+        use regex_syntax::hir::{Class, HirKind};
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(l) => *m |= classes_of(&l.0),
+            HirKind::Class(Class::Unicode(c)) => {
+                for r in c.ranges() {
+                    let (a, b) = (r.start() as u32, r.end() as u32);
+                    for x in a..=b.min(0x7F) {
+                        *m |= CLASS_OF[x as usize];
+                    }
+                    if b >= 0x80 {
+                        *m |= CLASS_OF[0x80];
+                    }
+                }
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                for r in c.ranges() {
+                    for x in r.start()..=r.end() {
+                        *m |= CLASS_OF[x as usize];
+                    }
+                }
+            }
+            HirKind::Repetition(r) => walk(&r.sub, m),
+            HirKind::Capture(c) => walk(&c.sub, m),
+            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().for_each(|x| walk(x, m)),
+        }
+    }
+    let Some(p) = pattern else { return ByteClasses::MAX };
+    let Ok(hir) = syntax::parse(p) else { return ByteClasses::MAX };
+    let mut m = 0;
+    walk(&hir, &mut m);
+    m
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -237,6 +326,8 @@ pub struct Catalogue {
     pub detectors: Vec<Detector>,
     /// Detectors to try on a whole value, by `len * 256 + first byte` (priority order).
     by_len: Vec<Vec<DetectorId>>,
+    /// Per detector: the byte classes its matches can hold.
+    allowed: Vec<ByteClasses>,
     /// `by_len` without the dictionary-only detectors (for cells that hold no term).
     by_len_plain: Vec<Vec<DetectorId>>,
     /// `by_len[k]` has a dictionary-only detector.
@@ -323,6 +414,7 @@ impl Catalogue {
         }
         let firsts: Vec<[bool; 256]> = detectors.iter().map(|d| first_bytes(shaped(d))).collect();
         let lens: Vec<(usize, Option<usize>)> = detectors.iter().map(|d| pattern_lens(shaped(d))).collect();
+        let allowed: Vec<ByteClasses> = detectors.iter().map(|d| pattern_classes(shaped(d))).collect();
         let mut by_len = vec![Vec::new(); (MAX_EXACT_LEN + 1) * 256];
         for (i, d) in detectors.iter().enumerate() {
             // Detectors that need the column name are tried only where it hints them
@@ -401,7 +493,19 @@ impl Catalogue {
             .flat_map(|(i, d)| d.spec.keywords.iter().map(move |t| (i as DetectorId, t.as_str())))
             .collect();
         let cell_kw = KeywordSet::build_gate(&cell_terms);
-        Ok(Catalogue { detectors, by_len, by_len_plain, by_len_kw, long, text_re, text_kw, cell_kw, text_by_len, ctx })
+        Ok(Catalogue {
+            detectors,
+            allowed,
+            by_len,
+            by_len_plain,
+            by_len_kw,
+            long,
+            text_re,
+            text_kw,
+            cell_kw,
+            text_by_len,
+            ctx,
+        })
     }
 
     pub fn worker(&self) -> Worker {
@@ -419,6 +523,13 @@ impl Catalogue {
     /// The first detector (in priority order) that accepts the whole trimmed cell.
     #[inline]
     pub fn exact(&self, cell: &str) -> Option<DetectorId> {
+        self.exact_classed(cell, classes_of(cell.as_bytes()))
+    }
+
+    /// [`Catalogue::exact`] for a cell whose byte classes are `classes`: a detector whose
+    /// matches cannot hold one of them is not asked.
+    #[inline]
+    pub fn exact_classed(&self, cell: &str, classes: ByteClasses) -> Option<DetectorId> {
         let first = *cell.as_bytes().first()? as usize;
         let k = cell.len() * 256 + first;
         if let Some(slot) = self.by_len.get(k) {
@@ -429,7 +540,9 @@ impl Catalogue {
             } else {
                 &self.by_len_plain[k]
             };
-            return slot.iter().copied().find(|&d| self.detectors[d as usize].accepts(cell, &self.ctx));
+            return slot.iter().copied().find(|&d| {
+                classes & !self.allowed[d as usize] == 0 && self.detectors[d as usize].accepts(cell, &self.ctx)
+            });
         }
         // Longer than the table: the few detectors that judge long values (addresses, media).
         self.long.iter().copied().find(|&d| {
@@ -443,13 +556,19 @@ impl Catalogue {
     /// even though an exterior-camera detector ranks higher.
     #[inline]
     pub fn exact_first(&self, cell: &str, hinted: &[DetectorId]) -> Option<DetectorId> {
+        self.exact_first_classed(cell, classes_of(cell.as_bytes()), hinted)
+    }
+
+    /// [`Catalogue::exact_first`] for a cell whose byte classes are known.
+    #[inline]
+    pub fn exact_first_classed(&self, cell: &str, classes: ByteClasses, hinted: &[DetectorId]) -> Option<DetectorId> {
         for &d in hinted {
             let det = &self.detectors[d as usize];
             if !det.header_only && (det.min_len..=det.max_len).contains(&cell.len()) && det.accepts(cell, &self.ctx) {
                 return Some(d);
             }
         }
-        self.exact(cell)
+        self.exact_classed(cell, classes)
     }
 
     /// The `header_required` detector (with a value shape) a column name hints first, if any.

@@ -407,7 +407,8 @@ impl Scanner {
         }
         let cat = &*self.catalogue;
         out.tally.values += 1;
-        if let Some(d) = cat.exact_first(t, &col.first) {
+        let classes = crate::detect::classes_of(t.as_bytes());
+        if let Some(d) = cat.exact_first_classed(t, classes, &col.first) {
             let di = d as usize;
             out.tally.exact[di] += 1;
             out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, t));
@@ -429,12 +430,10 @@ impl Scanner {
             }
             return None;
         }
-        let (mut texty, mut candidate, mut wordy) = (t.len() > MAX_EXACT_LEN, false, false);
-        for b in t.bytes() {
-            texty |= b == b' ' || b >= 0x80;
-            candidate |= b.is_ascii_digit() || b == b'@';
-            wordy |= b >= 0x80 || b.is_ascii_alphabetic();
-        }
+        use crate::detect::class::*;
+        let texty = t.len() > MAX_EXACT_LEN || classes & (NON_ASCII | SPACE) != 0;
+        let candidate = classes & (DIGIT | AT) != 0;
+        let wordy = classes & (UPPER | LOWER | NON_ASCII) != 0;
         if texty {
             out.tally.text_values += 1;
         }

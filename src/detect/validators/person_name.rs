@@ -136,7 +136,8 @@ fn chinese(s: &str) -> bool {
         chars[n] = c;
         n += 1;
     }
-    let compound = n >= 3 && COMPOUND.iter().any(|c| s.starts_with(c));
+    // The first character rules out most compound surnames before any string is compared.
+    let compound = n >= 3 && COMPOUND.iter().any(|c| c.starts_with(chars[0]) && s.starts_with(c));
     let given = if compound {
         &chars[2..n]
     } else if in_sorted(SURNAMES, chars[0]) && n <= 3 {
