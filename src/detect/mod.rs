@@ -224,10 +224,10 @@ fn pattern_lens(pattern: Option<&str>) -> (usize, Option<usize>) {
     }
 }
 
-/// A set of byte classes (bit per class): what a value holds, or what a pattern's matches may hold.
-pub type ByteClasses = u16;
+/// A set of byte classes, a bit per class: what a value holds.
+pub type ByteClasses = u8;
 
-/// Byte classes a caller tests by name.
+/// The byte classes the cell loop tests.
 pub mod class {
     use super::ByteClasses;
     pub const DIGIT: ByteClasses = 1 << 0;
@@ -235,33 +235,23 @@ pub mod class {
     pub const LOWER: ByteClasses = 1 << 2;
     pub const NON_ASCII: ByteClasses = 1 << 3;
     pub const SPACE: ByteClasses = 1 << 4;
-    pub const AT: ByteClasses = 1 << 8;
+    pub const AT: ByteClasses = 1 << 5;
+    pub const OTHER: ByteClasses = 1 << 6;
 }
 
-/// The class bit of every byte: digits, upper, lower, non-ASCII, space and the punctuation that
-/// identifiers use each have their own; the rest of ASCII shares one.
+/// The class bit of every byte.
 static CLASS_OF: [ByteClasses; 256] = {
-    let mut t = [1u16 << 15; 256];
+    let mut t = [class::OTHER; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        t[b] = match c {
+        t[b] = match b as u8 {
             b'0'..=b'9' => class::DIGIT,
             b'A'..=b'Z' => class::UPPER,
             b'a'..=b'z' => class::LOWER,
             0x80..=0xFF => class::NON_ASCII,
             b' ' => class::SPACE,
-            b'-' => 1 << 5,
-            b'.' => 1 << 6,
-            b':' => 1 << 7,
             b'@' => class::AT,
-            b'_' => 1 << 9,
-            b'+' => 1 << 10,
-            b'/' => 1 << 11,
-            b',' => 1 << 12,
-            b'#' => 1 << 13,
-            b'(' | b')' => 1 << 14,
-            _ => 1 << 15,
+            _ => class::OTHER,
         };
         b += 1;
     }
@@ -272,45 +262,6 @@ static CLASS_OF: [ByteClasses; 256] = {
 #[inline]
 pub fn classes_of(s: &[u8]) -> ByteClasses {
     s.iter().fold(0, |m, &b| m | CLASS_OF[b as usize])
-}
-
-/// Classes of every byte a match of `pattern` can hold (all, without a pattern or for one that
-/// does not parse here). A value holding another class cannot match it.
-fn pattern_classes(pattern: Option<&str>) -> ByteClasses {
-    use regex_automata::util::syntax;
-    fn walk(h: &regex_syntax::hir::Hir, m: &mut ByteClasses) {
-        use regex_syntax::hir::{Class, HirKind};
-        match h.kind() {
-            HirKind::Empty | HirKind::Look(_) => {}
-            HirKind::Literal(l) => *m |= classes_of(&l.0),
-            HirKind::Class(Class::Unicode(c)) => {
-                for r in c.ranges() {
-                    let (a, b) = (r.start() as u32, r.end() as u32);
-                    for x in a..=b.min(0x7F) {
-                        *m |= CLASS_OF[x as usize];
-                    }
-                    if b >= 0x80 {
-                        *m |= CLASS_OF[0x80];
-                    }
-                }
-            }
-            HirKind::Class(Class::Bytes(c)) => {
-                for r in c.ranges() {
-                    for x in r.start()..=r.end() {
-                        *m |= CLASS_OF[x as usize];
-                    }
-                }
-            }
-            HirKind::Repetition(r) => walk(&r.sub, m),
-            HirKind::Capture(c) => walk(&c.sub, m),
-            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().for_each(|x| walk(x, m)),
-        }
-    }
-    let Some(p) = pattern else { return ByteClasses::MAX };
-    let Ok(hir) = syntax::parse(p) else { return ByteClasses::MAX };
-    let mut m = 0;
-    walk(&hir, &mut m);
-    m
 }
 
 fn one_line(s: &str) -> String {
@@ -326,8 +277,6 @@ pub struct Catalogue {
     pub detectors: Vec<Detector>,
     /// Detectors to try on a whole value, by `len * 256 + first byte` (priority order).
     by_len: Vec<Vec<DetectorId>>,
-    /// Per detector: the byte classes its matches can hold.
-    allowed: Vec<ByteClasses>,
     /// `by_len` without the dictionary-only detectors (for cells that hold no term).
     by_len_plain: Vec<Vec<DetectorId>>,
     /// `by_len[k]` has a dictionary-only detector.
@@ -414,7 +363,6 @@ impl Catalogue {
         }
         let firsts: Vec<[bool; 256]> = detectors.iter().map(|d| first_bytes(shaped(d))).collect();
         let lens: Vec<(usize, Option<usize>)> = detectors.iter().map(|d| pattern_lens(shaped(d))).collect();
-        let allowed: Vec<ByteClasses> = detectors.iter().map(|d| pattern_classes(shaped(d))).collect();
         let mut by_len = vec![Vec::new(); (MAX_EXACT_LEN + 1) * 256];
         for (i, d) in detectors.iter().enumerate() {
             // Detectors that need the column name are tried only where it hints them
@@ -422,10 +370,9 @@ impl Catalogue {
             if d.header_only || d.header_required {
                 continue;
             }
-            let (lo, hi) = lens[i];
             // A dictionary decides only short whole values.
-            let hi = if d.keyword_only { keywords::WHOLE_CELL_MAX } else { hi.unwrap_or(usize::MAX) };
-            for len in d.min_len.max(lo)..=d.max_len.min(MAX_EXACT_LEN).min(hi) {
+            let hi = if d.keyword_only { keywords::WHOLE_CELL_MAX } else { d.max_len };
+            for len in d.min_len..=hi.min(MAX_EXACT_LEN) {
                 for b in 0..256 {
                     if firsts[i][b] {
                         by_len[len * 256 + b].push(i as DetectorId);
@@ -459,8 +406,12 @@ impl Catalogue {
             .collect();
         let mut text_by_len = vec![Vec::new(); (TEXT_LONG + 1) * 256];
         for &d in &text_ids {
+            // The pattern's lengths, widened to the file's `min_len`/`max_len`: a validator may
+            // take a little more than its pattern describes.
+            let det = &detectors[d as usize];
             let (lo, hi) = lens[d as usize];
-            let hi = hi.map_or(TEXT_LONG, |h| h.min(TEXT_LONG));
+            let lo = lo.min(det.min_len);
+            let hi = hi.map_or(TEXT_LONG, |h| h.max(det.max_len).min(TEXT_LONG));
             for len in lo.min(TEXT_LONG)..=hi {
                 for b in 0..256 {
                     if firsts[d as usize][b] {
@@ -493,19 +444,7 @@ impl Catalogue {
             .flat_map(|(i, d)| d.spec.keywords.iter().map(move |t| (i as DetectorId, t.as_str())))
             .collect();
         let cell_kw = KeywordSet::build_gate(&cell_terms);
-        Ok(Catalogue {
-            detectors,
-            allowed,
-            by_len,
-            by_len_plain,
-            by_len_kw,
-            long,
-            text_re,
-            text_kw,
-            cell_kw,
-            text_by_len,
-            ctx,
-        })
+        Ok(Catalogue { detectors, by_len, by_len_plain, by_len_kw, long, text_re, text_kw, cell_kw, text_by_len, ctx })
     }
 
     pub fn worker(&self) -> Worker {
@@ -523,13 +462,6 @@ impl Catalogue {
     /// The first detector (in priority order) that accepts the whole trimmed cell.
     #[inline]
     pub fn exact(&self, cell: &str) -> Option<DetectorId> {
-        self.exact_classed(cell, classes_of(cell.as_bytes()))
-    }
-
-    /// [`Catalogue::exact`] for a cell whose byte classes are `classes`: a detector whose
-    /// matches cannot hold one of them is not asked.
-    #[inline]
-    pub fn exact_classed(&self, cell: &str, classes: ByteClasses) -> Option<DetectorId> {
         let first = *cell.as_bytes().first()? as usize;
         let k = cell.len() * 256 + first;
         if let Some(slot) = self.by_len.get(k) {
@@ -540,9 +472,7 @@ impl Catalogue {
             } else {
                 &self.by_len_plain[k]
             };
-            return slot.iter().copied().find(|&d| {
-                classes & !self.allowed[d as usize] == 0 && self.detectors[d as usize].accepts(cell, &self.ctx)
-            });
+            return slot.iter().copied().find(|&d| self.detectors[d as usize].accepts(cell, &self.ctx));
         }
         // Longer than the table: the few detectors that judge long values (addresses, media).
         self.long.iter().copied().find(|&d| {
@@ -556,19 +486,13 @@ impl Catalogue {
     /// even though an exterior-camera detector ranks higher.
     #[inline]
     pub fn exact_first(&self, cell: &str, hinted: &[DetectorId]) -> Option<DetectorId> {
-        self.exact_first_classed(cell, classes_of(cell.as_bytes()), hinted)
-    }
-
-    /// [`Catalogue::exact_first`] for a cell whose byte classes are known.
-    #[inline]
-    pub fn exact_first_classed(&self, cell: &str, classes: ByteClasses, hinted: &[DetectorId]) -> Option<DetectorId> {
         for &d in hinted {
             let det = &self.detectors[d as usize];
             if !det.header_only && (det.min_len..=det.max_len).contains(&cell.len()) && det.accepts(cell, &self.ctx) {
                 return Some(d);
             }
         }
-        self.exact_classed(cell, classes)
+        self.exact(cell)
     }
 
     /// The `header_required` detector (with a value shape) a column name hints first, if any.
@@ -771,6 +695,19 @@ mod tests {
                 );
             }
         }
+        // The tables by first byte, length and byte classes (`by_len`, `text_by_len`, `allowed`)
+        // rest on more: whatever a validator accepts, its pattern matches whole.
+        let mut unmatched = Vec::new();
+        for d in c.detectors.iter().filter(|d| d.keywords.is_none()) {
+            let Some(p) = d.spec.pattern.as_deref() else { continue };
+            let whole = Regex::new(&format!("^(?:{p})$")).unwrap();
+            for m in &d.spec.examples.matches {
+                if !whole.is_match(m.trim()) {
+                    unmatched.push(format!("{}: {m:?}", d.id()));
+                }
+            }
+        }
+        assert!(unmatched.is_empty(), "examples their pattern does not match whole: {unmatched:?}");
         // And the table does cut: a name never reaches the phone validator.
         let phone = first_bytes(c.detectors.iter().find(|d| d.id() == "phone").unwrap().spec.pattern.as_deref());
         assert!(phone[b'1' as usize] && phone[b'+' as usize] && phone[b'0' as usize] && !phone[b'A' as usize]);
