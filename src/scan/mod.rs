@@ -546,10 +546,40 @@ impl Scanner {
 /// `str::trim`, skipped when the value plainly needs none (the common case).
 #[inline]
 fn trim(v: &str) -> &str {
-    match (v.as_bytes().first(), v.as_bytes().last()) {
-        (Some(&a), Some(&b)) if a > b' ' && a < 0x80 && b > b' ' && b < 0x80 => v,
-        _ => v.trim(),
+    if space_at_start(v.as_bytes()) || space_at_end(v.as_bytes()) {
+        v.trim()
+    } else {
+        v
     }
+}
+
+/// Might `b` start with a character `str::trim` removes? (ASCII control bytes say yes too:
+/// `trim` then decides.) Chinese text starts with no such character, so it is not decoded.
+#[inline]
+fn space_at_start(b: &[u8]) -> bool {
+    matches!(
+        b,
+        [..=b' ', ..]
+            | [0xC2, 0x85 | 0xA0, ..]
+            | [0xE1, 0x9A, 0x80, ..]
+            | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+            | [0xE2, 0x81, 0x9F, ..]
+            | [0xE3, 0x80, 0x80, ..]
+    )
+}
+
+/// Might `b` end with a character `str::trim` removes?
+#[inline]
+fn space_at_end(b: &[u8]) -> bool {
+    matches!(
+        b,
+        [.., ..=b' ']
+            | [.., 0xC2, 0x85 | 0xA0]
+            | [.., 0xE1, 0x9A, 0x80]
+            | [.., 0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF]
+            | [.., 0xE2, 0x81, 0x9F]
+            | [.., 0xE3, 0x80, 0x80]
+    )
 }
 
 fn itoa_buf() -> String {
@@ -1009,6 +1039,21 @@ fn merge_persons(p: &mut PersonSet, out: BatchOut) {
 mod tests {
     use super::*;
     use arrow_array::StringArray;
+
+    #[test]
+    fn trims_like_str_trim() {
+        // Every whitespace character `str::trim` knows, at either end, alone and around text.
+        let spaces: Vec<char> = (0..=0x3000u32).filter_map(char::from_u32).filter(|c| c.is_whitespace()).collect();
+        assert_eq!(spaces.len(), 25);
+        for &c in &spaces {
+            for v in [format!("{c}张三"), format!("张三{c}"), format!("{c}a{c}"), c.to_string()] {
+                assert_eq!(trim(&v), v.trim(), "{v:?}");
+            }
+        }
+        for v in ["张三", "a", "", "\u{3001}张\u{3002}", "x\u{200B}", "\u{FEFF}x"] {
+            assert_eq!(trim(v), v.trim(), "{v:?}");
+        }
+    }
 
     #[test]
     fn persons_per_category() {

@@ -172,6 +172,60 @@ impl<R: Read> Utf8Reader<R> {
         s.malformed += 1;
     }
 
+    /// UTF-8 input: the next valid run copied as it is into `dst` (at least 4 bytes), or U+FFFD
+    /// for a malformed sequence, whose offset is recorded. 0 at the end of input.
+    fn passthrough(&mut self, dst: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.in_end - self.in_start < 16 && !self.eof {
+                self.fill()?;
+            }
+            let last = self.eof;
+            let whole = &self.in_buf[self.in_start..self.in_end];
+            // The byte-order mark is not data (the other encodings' decoders drop it too).
+            if self.consumed == 0 && whole.starts_with(b"\xEF\xBB\xBF") {
+                self.in_start += 3;
+                self.consumed += 3;
+                continue;
+            }
+            let cut = whole.len() > dst.len();
+            let src = &whole[..whole.len().min(dst.len())];
+            // Valid UTF-8 is copied as is; only the invalid parts are replaced, so that their
+            // offsets are known. SIMD validation first; the SIMD validator that locates errors
+            // when that fails (a chunk usually ends inside a character).
+            let (valid, err) = if simdutf8::basic::from_utf8(src).is_ok() {
+                (src.len(), None)
+            } else {
+                match simdutf8::compat::from_utf8(src) {
+                    Ok(_) => (src.len(), None),
+                    Err(e) => (e.valid_up_to(), Some(e.error_len())),
+                }
+            };
+            if valid > 0 {
+                dst[..valid].copy_from_slice(&src[..valid]);
+                self.in_start += valid;
+                self.consumed += valid as u64;
+                return Ok(valid);
+            }
+            match err {
+                None => return Ok(0), // nothing left: end of input
+                // A sequence cut by the buffer end: read on (fill makes progress or hits EOF).
+                Some(None) if !last && !cut => {
+                    self.fill()?;
+                    continue;
+                }
+                Some(bad) => {
+                    let bad = bad.unwrap_or(src.len());
+                    let off = self.consumed;
+                    self.note_malformed(off);
+                    self.in_start += bad;
+                    self.consumed += bad as u64;
+                    dst[..3].copy_from_slice("\u{FFFD}".as_bytes());
+                    return Ok(3);
+                }
+            }
+        }
+    }
+
     /// Decode the next chunk into `out_buf`.
     fn decode_chunk(&mut self) -> io::Result<()> {
         self.out_start = 0;
@@ -186,49 +240,11 @@ impl<R: Read> Utf8Reader<R> {
             let last = self.eof;
             let src = &self.in_buf[self.in_start..self.in_end];
             if self.passthrough_utf8 {
-                // The byte-order mark is not data (the other encodings' decoders drop it too).
-                if self.consumed == 0 && src.starts_with(b"\xEF\xBB\xBF") {
-                    self.in_start += 3;
-                    self.consumed += 3;
-                    continue;
-                }
-                // Fast path: valid UTF-8 is copied as is; only the invalid parts are replaced, so
-                // that their offsets are known. SIMD validation first; the SIMD validator that
-                // locates errors when that fails (a chunk usually ends inside a character).
-                let (valid, err) = if simdutf8::basic::from_utf8(src).is_ok() {
-                    (src.len(), None)
-                } else {
-                    match simdutf8::compat::from_utf8(src) {
-                        Ok(_) => (src.len(), None),
-                        Err(e) => (e.valid_up_to(), Some(e.error_len())),
-                    }
-                };
-                if valid > 0 {
-                    // valid_up_to is on a char boundary and out_buf is larger than in_buf.
-                    self.out_buf[..valid].copy_from_slice(&src[..valid]);
-                    self.in_start += valid;
-                    self.consumed += valid as u64;
-                    self.out_end = valid;
-                    return Ok(());
-                }
-                match err {
-                    None => return Ok(()), // nothing left: end of input
-                    // A sequence cut by the buffer end: read on (fill makes progress or hits EOF).
-                    Some(None) if !last => {
-                        self.fill()?;
-                        continue;
-                    }
-                    Some(bad) => {
-                        let bad = bad.unwrap_or(src.len());
-                        let off = self.consumed;
-                        self.note_malformed(off);
-                        self.in_start += bad;
-                        self.consumed += bad as u64;
-                        self.out_buf[..3].copy_from_slice("\u{FFFD}".as_bytes());
-                        self.out_end = 3;
-                        return Ok(());
-                    }
-                }
+                let mut out = std::mem::take(&mut self.out_buf);
+                let n = self.passthrough(&mut out);
+                self.out_buf = out;
+                self.out_end = n?;
+                return Ok(());
             }
             let (res, read, written) =
                 self.decoder.decode_to_utf8_without_replacement(src, &mut self.out_buf[self.out_end..], last);
@@ -262,6 +278,12 @@ impl<R: Read> Utf8Reader<R> {
 
 impl<R: Read> Read for Utf8Reader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.out_start == self.out_end && self.passthrough_utf8 && buf.len() >= 4 {
+            // UTF-8 goes straight to the caller's buffer, without the copy through `out_buf`.
+            let n = self.passthrough(buf)?;
+            self.count_lines(&buf[..n])?;
+            return Ok(n);
+        }
         if self.out_start == self.out_end {
             self.decode_chunk()?;
             if self.out_start == self.out_end {
@@ -269,7 +291,20 @@ impl<R: Read> Read for Utf8Reader<R> {
             }
         }
         let n = (self.out_end - self.out_start).min(buf.len());
-        let chunk = &self.out_buf[self.out_start..self.out_start + n];
+        let out = std::mem::take(&mut self.out_buf);
+        let counted = self.count_lines(&out[self.out_start..self.out_start + n]);
+        buf[..n].copy_from_slice(&out[self.out_start..self.out_start + n]);
+        self.out_buf = out;
+        counted?;
+        self.out_start += n;
+        Ok(n)
+    }
+}
+
+impl<R> Utf8Reader<R> {
+    /// Track the length of the current line over `chunk`, the next bytes handed out.
+    fn count_lines(&mut self, chunk: &[u8]) -> io::Result<()> {
+        let n = chunk.len();
         if self.max_line_bytes != u64::MAX {
             match memchr::memrchr(b'\n', chunk) {
                 Some(i) => {
@@ -285,9 +320,7 @@ impl<R: Read> Read for Utf8Reader<R> {
                 ));
             }
         }
-        buf[..n].copy_from_slice(chunk);
-        self.out_start += n;
-        Ok(n)
+        Ok(())
     }
 }
 
