@@ -109,22 +109,30 @@ impl KeywordSet {
     /// Could [`KeywordSet::whole_cell`] accept `cell`? Its cheap conditions first, then
     /// [`KeywordSet::may_hold`].
     #[inline]
-    pub fn may_decide(&self, cell: &str) -> bool {
-        cell.len() <= WHOLE_CELL_MAX && cell.bytes().filter(u8::is_ascii_digit).count() < 6 && self.may_hold(cell)
+    pub fn may_decide(&self, cell: &str, classes: super::ByteClasses) -> bool {
+        use super::class::*;
+        cell.len() <= WHOLE_CELL_MAX
+            && classes & (UPPER | LOWER | NON_ASCII) != 0
+            && (classes & DIGIT == 0 || cell.bytes().filter(u8::is_ascii_digit).count() < 6)
+            && self.may_hold_lettered(cell)
     }
 
     /// Could `text` hold any term? (A raw automaton test, before word boundaries.)
     #[inline]
     pub fn may_hold(&self, text: &str) -> bool {
         // Terms hold a letter or a CJK character: digits and punctuation alone hold none.
-        text.bytes().any(|b| b >= 0x80 || b.is_ascii_alphabetic())
-            && self.trigrams.as_ref().is_none_or(|bits| {
-                text.as_bytes().windows(3).any(|w| {
-                    let h = trigram(w[0], w[1], w[2]);
-                    bits[h / 64] & (1 << (h % 64)) != 0
-                })
+        text.bytes().any(|b| b >= 0x80 || b.is_ascii_alphabetic()) && self.may_hold_lettered(text)
+    }
+
+    /// [`KeywordSet::may_hold`] for a text known to hold a letter or a non-ASCII character.
+    #[inline]
+    fn may_hold_lettered(&self, text: &str) -> bool {
+        self.trigrams.as_ref().is_none_or(|bits| {
+            text.as_bytes().windows(3).any(|w| {
+                let h = trigram(w[0], w[1], w[2]);
+                bits[h / 64] & (1 << (h % 64)) != 0
             })
-            && self.ac.is_match(text)
+        }) && self.ac.is_match(text)
     }
 
     /// Does `text` hold any term?

@@ -276,11 +276,12 @@ pub type DetectorId = u16;
 pub struct Catalogue {
     pub detectors: Vec<Detector>,
     /// Detectors to try on a whole value, by `len * 256 + first byte` (priority order).
-    by_len: Vec<Vec<DetectorId>>,
+    by_len: SlotTable,
     /// `by_len` without the dictionary-only detectors (for cells that hold no term).
-    by_len_plain: Vec<Vec<DetectorId>>,
-    /// `by_len[k]` has a dictionary-only detector.
-    by_len_kw: Vec<bool>,
+    by_len_plain: SlotTable,
+    /// Per detector: its validator when that alone decides (no pattern of its own to run, no
+    /// dictionary), kept apart from the large `Detector` so that the cell loop reads little.
+    simple: Vec<Option<ValidateFn>>,
     /// Detectors that judge values longer than [`MAX_EXACT_LEN`], priority order.
     long: Vec<DetectorId>,
     text_re: Option<Regex>,
@@ -291,12 +292,63 @@ pub struct Catalogue {
     /// Free-text detectors that can accept a match, by `min(len, TEXT_LONG) * 256 + first byte`
     /// (priority order): a match its pattern cannot produce (wrong first byte or length) is not
     /// shown to its validator.
-    text_by_len: Vec<Vec<DetectorId>>,
+    text_by_len: SlotTable,
     pub ctx: Ctx,
 }
 
 /// Matches at least this long share one row of the text table.
 const TEXT_LONG: usize = MAX_EXACT_LEN + 1;
+
+/// Detector lists by (length, first byte), compact: first bytes that no list tells apart share
+/// a column, and the lists live in one vector. (A `Vec` per length and byte took 400 KB, and
+/// reading a slot missed the cache on most cells.)
+#[derive(Debug, Clone)]
+struct SlotTable {
+    column: Box<[u8; 256]>,
+    columns: usize,
+    /// (start, length) in `ids`, by `length * columns + column`.
+    slots: Vec<(u32, u32)>,
+    ids: Vec<DetectorId>,
+}
+
+impl SlotTable {
+    /// From lists indexed by `length * 256 + first byte`, `rows` lengths.
+    fn compress(rows: usize, table: &[Vec<DetectorId>]) -> SlotTable {
+        let mut column = Box::new([0u8; 256]);
+        let mut reps: Vec<usize> = Vec::new();
+        for b in 0..256 {
+            let same = reps.iter().position(|&r| (0..rows).all(|l| table[l * 256 + r] == table[l * 256 + b]));
+            column[b] = match same {
+                Some(c) => c as u8,
+                None => {
+                    reps.push(b);
+                    (reps.len() - 1) as u8
+                }
+            };
+        }
+        let (mut slots, mut ids) = (Vec::with_capacity(rows * reps.len()), Vec::new());
+        for l in 0..rows {
+            for &r in &reps {
+                let list = &table[l * 256 + r];
+                slots.push((ids.len() as u32, list.len() as u32));
+                ids.extend_from_slice(list);
+            }
+        }
+        SlotTable { column, columns: reps.len(), slots, ids }
+    }
+
+    /// Rows in the table.
+    #[inline]
+    fn rows(&self) -> usize {
+        self.slots.len() / self.columns.max(1)
+    }
+
+    #[inline]
+    fn get(&self, len: usize, first: u8) -> &[DetectorId] {
+        let (s, n) = self.slots[len * self.columns + self.column[first as usize] as usize];
+        &self.ids[s as usize..(s + n) as usize]
+    }
+}
 
 /// Per-worker state: a private clone of the combined regex (its cache is not shared across
 /// threads).
@@ -384,7 +436,12 @@ impl Catalogue {
             .iter()
             .map(|slot| slot.iter().copied().filter(|&d| !detectors[d as usize].keyword_only).collect())
             .collect();
-        let by_len_kw = by_len.iter().zip(&by_len_plain).map(|(a, b)| a.len() != b.len()).collect();
+        let by_len = SlotTable::compress(MAX_EXACT_LEN + 1, &by_len);
+        let by_len_plain = SlotTable::compress(MAX_EXACT_LEN + 1, &by_len_plain);
+        let simple = detectors
+            .iter()
+            .map(|d| if d.exact_re.is_none() && d.keywords.is_none() { d.validator } else { None })
+            .collect();
         let long: Vec<DetectorId> = (0..detectors.len())
             .filter(|&i| {
                 !detectors[i].header_only && !detectors[i].header_required && detectors[i].max_len > MAX_EXACT_LEN
@@ -420,6 +477,7 @@ impl Catalogue {
                 }
             }
         }
+        let text_by_len = SlotTable::compress(TEXT_LONG + 1, &text_by_len);
         let text_re = if text_ids.is_empty() {
             None
         } else {
@@ -444,7 +502,7 @@ impl Catalogue {
             .flat_map(|(i, d)| d.spec.keywords.iter().map(move |t| (i as DetectorId, t.as_str())))
             .collect();
         let cell_kw = KeywordSet::build_gate(&cell_terms);
-        Ok(Catalogue { detectors, by_len, by_len_plain, by_len_kw, long, text_re, text_kw, cell_kw, text_by_len, ctx })
+        Ok(Catalogue { detectors, by_len, by_len_plain, simple, long, text_re, text_kw, cell_kw, text_by_len, ctx })
     }
 
     pub fn worker(&self) -> Worker {
@@ -462,17 +520,25 @@ impl Catalogue {
     /// The first detector (in priority order) that accepts the whole trimmed cell.
     #[inline]
     pub fn exact(&self, cell: &str) -> Option<DetectorId> {
-        let first = *cell.as_bytes().first()? as usize;
-        let k = cell.len() * 256 + first;
-        if let Some(slot) = self.by_len.get(k) {
+        self.exact_classed(cell, classes_of(cell.as_bytes()))
+    }
+
+    /// [`Catalogue::exact`] for a cell whose byte classes ([`classes_of`]) are known.
+    #[inline]
+    pub fn exact_classed(&self, cell: &str, classes: ByteClasses) -> Option<DetectorId> {
+        let first = *cell.as_bytes().first()?;
+        if cell.len() < self.by_len.rows() {
+            let all = self.by_len.get(cell.len(), first);
+            let plain = self.by_len_plain.get(cell.len(), first);
             // Dictionary detectors share one automaton test: most cells hold no term at all, and
             // then only the detectors with a value shape are asked.
-            let slot = if self.by_len_kw[k] && self.cell_kw.as_ref().is_some_and(|kw| kw.may_decide(cell)) {
-                slot
-            } else {
-                &self.by_len_plain[k]
-            };
-            return slot.iter().copied().find(|&d| self.detectors[d as usize].accepts(cell, &self.ctx));
+            let slot =
+                if all.len() != plain.len() && self.cell_kw.as_ref().is_some_and(|kw| kw.may_decide(cell, classes)) {
+                    all
+                } else {
+                    plain
+                };
+            return slot.iter().copied().find(|&d| self.accepts(d, cell));
         }
         // Longer than the table: the few detectors that judge long values (addresses, media).
         self.long.iter().copied().find(|&d| {
@@ -481,18 +547,33 @@ impl Catalogue {
         })
     }
 
+    /// [`Detector::accepts`], by the validator alone where that decides.
+    #[inline]
+    fn accepts(&self, d: DetectorId, s: &str) -> bool {
+        match self.simple[d as usize] {
+            Some(v) => v(s, &self.ctx),
+            None => self.detectors[d as usize].accepts(s, &self.ctx),
+        }
+    }
+
     /// Like [`Catalogue::exact`], but `first` (a `header_required` detector the column name
     /// hints) is asked before the priority order: a URL under `身份证照片` is an ID-card image
     /// even though an exterior-camera detector ranks higher.
     #[inline]
     pub fn exact_first(&self, cell: &str, hinted: &[DetectorId]) -> Option<DetectorId> {
+        self.exact_first_classed(cell, classes_of(cell.as_bytes()), hinted)
+    }
+
+    /// [`Catalogue::exact_first`] for a cell whose byte classes are known.
+    #[inline]
+    pub fn exact_first_classed(&self, cell: &str, classes: ByteClasses, hinted: &[DetectorId]) -> Option<DetectorId> {
         for &d in hinted {
             let det = &self.detectors[d as usize];
             if !det.header_only && (det.min_len..=det.max_len).contains(&cell.len()) && det.accepts(cell, &self.ctx) {
                 return Some(d);
             }
         }
-        self.exact(cell)
+        self.exact_classed(cell, classes)
     }
 
     /// The `header_required` detector (with a value shape) a column name hints first, if any.
@@ -533,11 +614,8 @@ impl Catalogue {
     /// The first free-text detector (priority order) whose validator accepts a regex match.
     #[inline]
     pub fn validate_text(&self, s: &str) -> Option<DetectorId> {
-        let first = *s.as_bytes().first()? as usize;
-        self.text_by_len[s.len().min(TEXT_LONG) * 256 + first]
-            .iter()
-            .copied()
-            .find(|&d| self.detectors[d as usize].accepts(s, &self.ctx))
+        let first = *s.as_bytes().first()?;
+        self.text_by_len.get(s.len().min(TEXT_LONG), first).iter().copied().find(|&d| self.accepts(d, s))
     }
 
     /// Search many cells at once: `cells` are byte ranges of `text`, which holds them separated by

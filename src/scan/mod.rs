@@ -408,7 +408,7 @@ impl Scanner {
         let cat = &*self.catalogue;
         out.tally.values += 1;
         let classes = crate::detect::classes_of(t.as_bytes());
-        if let Some(d) = cat.exact_first(t, &col.first) {
+        if let Some(d) = cat.exact_first_classed(t, classes, &col.first) {
             let di = d as usize;
             out.tally.exact[di] += 1;
             out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, t));

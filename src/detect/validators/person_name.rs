@@ -55,6 +55,11 @@ static COMPOUND: &[&str] = &[
     "司徒", "西门", "独孤", "南宫", "轩辕", "呼延", "申屠", "澹台", "太史", "万俟", "闻人",
 ];
 
+/// [`COMPOUND`] as fixed-size byte strings: compared inline, without a call per surname.
+static COMPOUND_BYTES: std::sync::LazyLock<Vec<[u8; 6]>> = std::sync::LazyLock::new(|| {
+    COMPOUND.iter().map(|c| c.as_bytes().try_into().expect("compound surnames are two 3-byte characters")).collect()
+});
+
 /// Common given-name characters (sorted). A given name must use them: product and place words
 /// that start with a surname character (`毛巾`, `钱包`, `高速`, `黄油`) do not.
 static GIVEN: &[char] = &[
@@ -136,8 +141,10 @@ fn chinese(s: &str) -> bool {
         chars[n] = c;
         n += 1;
     }
-    // The first character rules out most compound surnames before any string is compared.
-    let compound = n >= 3 && COMPOUND.iter().any(|c| c.starts_with(chars[0]) && s.starts_with(c));
+    let compound = n >= 3 && {
+        let head: &[u8; 6] = s.as_bytes()[..6].try_into().expect("two 3-byte characters");
+        COMPOUND_BYTES.contains(head)
+    };
     let given = if compound {
         &chars[2..n]
     } else if in_sorted(SURNAMES, chars[0]) && n <= 3 {
