@@ -306,6 +306,7 @@ const TEXT_LONG: usize = MAX_EXACT_LEN + 1;
 struct SlotTable {
     column: Box<[u8; 256]>,
     columns: usize,
+    rows: usize,
     /// (start, length) in `ids`, by `length * columns + column`.
     slots: Vec<(u32, u32)>,
     ids: Vec<DetectorId>,
@@ -334,13 +335,13 @@ impl SlotTable {
                 ids.extend_from_slice(list);
             }
         }
-        SlotTable { column, columns: reps.len(), slots, ids }
+        SlotTable { column, columns: reps.len(), rows, slots, ids }
     }
 
     /// Rows in the table.
     #[inline]
     fn rows(&self) -> usize {
-        self.slots.len() / self.columns.max(1)
+        self.rows
     }
 
     #[inline]

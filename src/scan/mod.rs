@@ -202,12 +202,27 @@ struct ColumnCtx {
     required: Vec<crate::detect::DetectorId>,
 }
 
+/// A person key found in a row: 32 bytes (a merge reads millions of them back).
 struct KeyHit {
+    /// The key hash: 96 bits, low word first (all the person set keeps).
+    hash: [u32; 3],
     row: u32,
-    hash: u128,
-    own: bool,
-    rank: u8,
+    /// Category bits, the minor bit and, for a key of the row's owner, the owner bit.
     flags: u64,
+    rank: u8,
+}
+
+impl KeyHit {
+    #[inline]
+    fn hash(&self) -> u128 {
+        (self.hash[2] as u128) << 64 | (self.hash[1] as u128) << 32 | self.hash[0] as u128
+    }
+
+    /// A key of the row's owner (not one named in free text).
+    #[inline]
+    fn own(&self) -> bool {
+        self.flags & OWNER_BIT != 0
+    }
 }
 
 struct SliceOut {
@@ -531,7 +546,13 @@ impl Scanner {
         if own {
             flags |= OWNER_BIT;
         }
-        out.keys.push(KeyHit { row, hash: self.hasher.hash(category, scratch), own, rank: self.key_rank[di], flags });
+        let h = self.hasher.hash(category, scratch);
+        out.keys.push(KeyHit {
+            hash: [h as u32, (h >> 32) as u32, (h >> 64) as u32],
+            row,
+            flags,
+            rank: self.key_rank[di],
+        });
     }
 
     fn show(&self, di: usize, s: &str) -> String {
@@ -967,14 +988,14 @@ fn merge_sketch(s: &mut PersonSketch, out: BatchOut) {
             row_bits[r as usize] |= b;
         }
         for k in &o.keys {
-            if k.own {
+            if k.own() {
                 let r = k.row as usize;
                 row_bits[r] |= k.flags;
-                if row_key[r].is_none_or(|best| (k.rank, k.hash) < best) {
-                    row_key[r] = Some((k.rank, k.hash));
+                if row_key[r].is_none_or(|best| (k.rank, k.hash()) < best) {
+                    row_key[r] = Some((k.rank, k.hash()));
                 }
             } else {
-                s.add(k.hash, k.flags);
+                s.add(k.hash(), k.flags);
             }
         }
     }
@@ -1005,16 +1026,16 @@ fn merge_persons(p: &mut PersonSet, out: BatchOut) {
     let mut nodes = Vec::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
         if let Some(next) = keys.get(i + AHEAD) {
-            p.prefetch_key(next.hash);
+            p.prefetch_key(next.hash());
         }
-        nodes.push(p.node(k.hash));
+        nodes.push(p.node(k.hash()));
     }
     for (i, k) in keys.iter().enumerate() {
         if let Some(&next) = nodes.get(i + AHEAD) {
             p.prefetch(next);
         }
         let node = nodes[i];
-        if k.own {
+        if k.own() {
             // The row's flags go to its person once, after its keys are linked.
             let r = k.row as usize;
             row_bits[r] |= k.flags;
