@@ -60,6 +60,9 @@ pub(super) fn open<R: Read + Send + 'static>(
         schema,
         delimiter,
         batch_size: opts.batch_size.max(1),
+        // Quoted fields may hold newlines, so a record may span lines: four lines' worth. (A line
+        // without a newline is stopped by the transcoder first.)
+        max_record: opts.max_line_bytes.saturating_mul(4),
         buf: vec![0; READ_CHUNK],
         pos: 0,
         end: 0,
@@ -113,6 +116,8 @@ struct CsvBatches<R> {
     schema: SchemaRef,
     delimiter: u8,
     batch_size: usize,
+    /// A record longer than this (bytes) ends the file with an error.
+    max_record: u64,
     buf: Vec<u8>,
     /// Next unread byte of `buf`, and the end of its valid bytes.
     pos: usize,
@@ -145,6 +150,19 @@ impl<R: Read> CsvBatches<R> {
             self.pos = 0;
         }
         if self.buf.len() - self.end < READ_CHUNK / 2 {
+            // Only one record is ever kept whole. A record this long is a quote left open (the
+            // rest of the file would be one field): stop rather than hold the file in memory.
+            if self.end as u64 > self.max_record {
+                return Err(Error::malformed(
+                    &self.name,
+                    Place { row: Some(self.records + 1), byte_offset: Some(self.consumed), column: None },
+                    format!(
+                        "record from line {} longer than {} MiB (a quoted field not closed?): not read further",
+                        self.line,
+                        (self.max_record >> 20).max(1)
+                    ),
+                ));
+            }
             self.buf.resize(self.buf.len() * 2, 0);
         }
         let n = self.reader.read(&mut self.buf[self.end..]).map_err(|e| map_io(&self.name, e))?;
@@ -509,14 +527,28 @@ mod tests {
 
     /// Rows of every batch as column values, and the soft errors.
     fn read_all(text: &str, step: usize, batch_size: usize) -> (Rows, Vec<String>) {
+        let (rows, errors, hard) = read_limited(text, step, batch_size, 1 << 24);
+        assert!(hard.is_empty(), "{hard:?}");
+        (rows, errors)
+    }
+
+    /// Rows, soft errors and the errors that ended reading, with records limited to `max` bytes.
+    fn read_limited(text: &str, step: usize, batch_size: usize, max: u64) -> (Rows, Vec<String>, Vec<String>) {
         let data: &'static [u8] = Box::leak(text.as_bytes().to_vec().into_boxed_slice());
         let utf8 = Utf8Reader::new(Trickle { data, step }, encoding_rs::UTF_8, 1 << 24);
         let soft: Arc<Mutex<Vec<Error>>> = Arc::default();
-        let opts = SourceOptions { batch_size, ..SourceOptions::default() };
+        let opts = SourceOptions { batch_size, max_line_bytes: max, ..SourceOptions::default() };
         let it = open("t.csv", utf8, text, true, &opts, soft.clone()).unwrap();
         let mut rows = Vec::new();
+        let mut hard = Vec::new();
         for b in it {
-            let b = b.unwrap();
+            let b = match b {
+                Ok(b) => b,
+                Err(e) => {
+                    hard.push(e.to_string());
+                    continue;
+                }
+            };
             for r in 0..b.num_rows() {
                 rows.push(
                     b.columns()
@@ -530,7 +562,21 @@ mod tests {
             }
         }
         let errors = soft.lock().unwrap().iter().map(|e| e.to_string()).collect();
-        (rows, errors)
+        (rows, errors, hard)
+    }
+
+    #[test]
+    fn an_unclosed_quote_does_not_buffer_the_file() {
+        // The quote on line 3 never closes: everything after it would be one field.
+        let mut text = String::from("a,b\n1,2\n3,\"x\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("{i},line\n"));
+        }
+        let (rows, _, hard) = read_limited(&text, 1 << 16, 8192, 1 << 18);
+        assert_eq!(rows, vec![row(&["1", "2"])]);
+        assert_eq!(hard.len(), 1, "{hard:?}");
+        assert!(hard[0].contains("record from line 3 longer than 1 MiB"), "{}", hard[0]);
+        assert!(hard[0].contains("byte offset 8"), "{}", hard[0]);
     }
 
     /// The same text through arrow-csv (csv-core's grammar), the reader this one replaced.
