@@ -980,13 +980,10 @@ fn scan_slices(scanner: &Scanner, acc: &mut InputAcc, batch: &RecordBatch) -> Ba
 /// no key are counted exactly as unlinked rows.
 fn merge_sketch(s: &mut PersonSketch, out: BatchOut) {
     let n = out.rows;
-    let mut row_bits = vec![0u64; n];
+    let mut row_bits = row_flags(&out);
     // Per row: (rank, key) of its strongest own key.
     let mut row_key: Vec<Option<(u8, u128)>> = vec![None; n];
     for o in &out.slices {
-        for &(r, b) in &o.flags {
-            row_bits[r as usize] |= b;
-        }
         for k in &o.keys {
             if k.own() {
                 let r = k.row as usize;
@@ -1008,17 +1005,23 @@ fn merge_sketch(s: &mut PersonSketch, out: BatchOut) {
     }
 }
 
-/// Persons: keys of one row are one person; a row's other categories go to that person, or make
-/// it an unlinked row when it has no key.
-fn merge_persons(p: &mut PersonSet, out: BatchOut) {
-    let n = out.rows;
-    let mut row_bits = vec![0u64; n];
-    let mut row_node = vec![u32::MAX; n];
+/// Per row of a batch: the category bits its values flagged (keys carry their own).
+fn row_flags(out: &BatchOut) -> Vec<u64> {
+    let mut row_bits = vec![0u64; out.rows];
     for o in &out.slices {
         for &(r, b) in &o.flags {
             row_bits[r as usize] |= b;
         }
     }
+    row_bits
+}
+
+/// Persons: keys of one row are one person; a row's other categories go to that person, or make
+/// it an unlinked row when it has no key.
+fn merge_persons(p: &mut PersonSet, out: BatchOut) {
+    let n = out.rows;
+    let mut row_bits = row_flags(&out);
+    let mut row_node = vec![u32::MAX; n];
     // The table is far larger than the caches: the slot of the key a few places on is fetched
     // while this one is looked up, so the misses overlap.
     const AHEAD: usize = 16;
