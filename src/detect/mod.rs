@@ -756,6 +756,22 @@ mod tests {
     }
 
     #[test]
+    fn whole_values_wider_than_their_search_pattern() {
+        // The address search pattern has no '-', '#', spaces or brackets; the validator takes
+        // them in a whole value, and the tables must not turn such a value away.
+        let c = cat();
+        for v in
+            ["广东省深圳市南山区科技园南路18号3-1205室", "北京市朝阳区建国路88号(东门)", "上海市浦东新区张江路 88 号"]
+        {
+            let d = c.exact(v).map(|d| c.get(d).id().to_string());
+            assert_eq!(d.as_deref(), Some("address"), "{v}");
+        }
+        // An IPv6 address ending in a dotted quad, and an ICD-10 code with its placeholder x.
+        assert_eq!(c.exact("::ffff:192.168.1.1").map(|d| c.get(d).id()), Some("ipv6"));
+        assert_eq!(c.exact("I10.x00").map(|d| c.get(d).id()), Some("icd10"));
+    }
+
+    #[test]
     fn patterns_cover_examples() {
         // The first-byte table relies on it: a value the validator accepts starts the way the
         // pattern does, so a whole cell is never skipped that the validator would take.
