@@ -106,16 +106,44 @@ pub fn hash_key(key: &[u8; 32], category: &str, normalised: &[u8]) -> u128 {
 
 /// The normal form of a key of `category` into `out`; false when the value has none.
 pub fn normalise_key(category: &str, s: &str, out: &mut Vec<u8>) -> bool {
+    normalise_as(KeyKind::of(category), s, out)
+}
+
+/// How a category's keys are normalised (decided once per detector, not per key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Phone,
+    /// Resident ID or residence permit: GB 11643 forms (a birth date inside).
+    ResidentId,
+    Email,
+    Card,
+    Other,
+}
+
+impl KeyKind {
+    pub fn of(category: &str) -> KeyKind {
+        match category {
+            "phone" => KeyKind::Phone,
+            "resident_id" | "residence_permit_id" => KeyKind::ResidentId,
+            "email" => KeyKind::Email,
+            "bank_card" | "financial_account" => KeyKind::Card,
+            _ => KeyKind::Other,
+        }
+    }
+}
+
+/// [`normalise_key`] for a key of kind `kind`.
+pub fn normalise_as(kind: KeyKind, s: &str, out: &mut Vec<u8>) -> bool {
     out.clear();
-    match category {
-        "phone" => match normalise_mobile(s) {
+    match kind {
+        KeyKind::Phone => match normalise_mobile(s) {
             Some((digits, n)) => {
                 out.extend_from_slice(&digits[..n]);
                 true
             }
             None => false,
         },
-        "resident_id" | "residence_permit_id" => {
+        KeyKind::ResidentId => {
             let b = s.as_bytes();
             if b.len() == 15 {
                 // GB 11643-1999: the 15-digit form lacks the century and the check character.
@@ -131,15 +159,15 @@ pub fn normalise_key(category: &str, s: &str, out: &mut Vec<u8>) -> bool {
             }
             true
         }
-        "email" => {
+        KeyKind::Email => {
             out.extend(s.trim().bytes().map(|c| c.to_ascii_lowercase()));
             true
         }
-        "bank_card" | "financial_account" => {
+        KeyKind::Card => {
             out.extend(s.bytes().filter(u8::is_ascii_digit));
             !out.is_empty()
         }
-        _ => {
+        KeyKind::Other => {
             out.extend(s.bytes().filter(|c| !matches!(c, b' ' | b'-' | b'\t')).map(|c| c.to_ascii_uppercase()));
             !out.is_empty()
         }

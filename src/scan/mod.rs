@@ -19,7 +19,8 @@ use crate::detect::validators::{resident_id_birth_date, Ctx};
 use crate::detect::{Catalogue, Worker, MAX_EXACT_LEN};
 use crate::error::{Error, Result};
 use crate::persons::{
-    key_rank, normalise_key, KeyHasher, PersonSet, PersonSketch, PersonsMode, CATEGORY_BITS, MINOR_BIT, OWNER_BIT,
+    key_rank, normalise_as, KeyHasher, KeyKind, PersonSet, PersonSketch, PersonsMode, CATEGORY_BITS, MINOR_BIT,
+    OWNER_BIT,
 };
 use crate::policy::{Class, Classes};
 use crate::report::{InputReport, PersonsReport, Report};
@@ -143,6 +144,7 @@ impl ScannerBuilder {
         let key_det = catalogue.detectors.iter().map(|d| d.spec.person_key && bit_of(d.category()) != 0).collect();
         let text_key = catalogue.detectors.iter().map(|d| d.spec.key_in_text.unwrap_or(true)).collect();
         let key_rank = catalogue.detectors.iter().map(|d| key_rank(d.category())).collect();
+        let key_kind = catalogue.detectors.iter().map(|d| KeyKind::of(d.category())).collect();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.opts.threads.max(1))
             .thread_name(|i| format!("xborder-scan-{i}"))
@@ -163,6 +165,7 @@ impl ScannerBuilder {
             key_det,
             text_key,
             key_rank,
+            key_kind,
         })
     }
 }
@@ -184,6 +187,8 @@ pub struct Scanner {
     text_key: Vec<bool>,
     /// Per detector: which of a row's keys stands for the person in sketch mode (lowest wins).
     key_rank: Vec<u8>,
+    /// Per detector: how its keys are normalised.
+    key_kind: Vec<KeyKind>,
 }
 
 /// What a column's name says, computed once per column.
@@ -530,12 +535,13 @@ impl Scanner {
             // Nothing is counted: no normalising or hashing either (what counting costs).
             return;
         }
-        let category = self.catalogue.detectors[di].category();
-        if !normalise_key(category, s, scratch) {
+        let kind = self.key_kind[di];
+        if !normalise_as(kind, s, scratch) {
             return;
         }
+        let category = self.catalogue.detectors[di].category();
         let mut flags = self.cat_bits[di];
-        if category == "resident_id" || category == "residence_permit_id" {
+        if kind == KeyKind::ResidentId {
             if let Some(b) = std::str::from_utf8(scratch).ok().and_then(resident_id_birth_date) {
                 // PIPL Art. 28: all personal information of a minor under 14 is sensitive.
                 if b.age_on(self.opts.as_of) < 14 {
