@@ -20,21 +20,27 @@ pub fn address(s: &str, _: &Ctx) -> bool {
     let mut prev_digit = false;
     let mut after_street_digit = false;
     for c in s.chars() {
-        match c {
-            '0'..='9' => {
-                prev_digit = true;
-                after_street_digit |= street;
-                continue;
+        if c.is_ascii() {
+            match c {
+                '0'..='9' => {
+                    prev_digit = true;
+                    after_street_digit |= street;
+                    continue;
+                }
+                'A'..='Z' | 'a'..='z' | '-' | '#' | '(' | ')' | ' ' => {}
+                _ => return false,
             }
-            'A'..='Z' | 'a'..='z' | '-' | '#' | '(' | ')' | '（' | '）' | '·' | ' ' => {}
-            '省' | '市' | '区' | '县' | '镇' | '乡' | '旗' => admin = true,
-            '路' | '街' | '道' | '巷' | '弄' | '村' | '胡' => street = true,
-            '号' | '栋' | '幢' | '室' | '楼' | '单' => numbered |= prev_digit,
-            c if is_han(c) => {}
-            _ => return false,
-        }
-        if is_han(c) {
+        } else if is_han(c) {
+            // The markers are all Han characters.
             han += 1;
+            match c {
+                '省' | '市' | '区' | '县' | '镇' | '乡' | '旗' => admin = true,
+                '路' | '街' | '道' | '巷' | '弄' | '村' | '胡' => street = true,
+                '号' | '栋' | '幢' | '室' | '楼' | '单' => numbered |= prev_digit,
+                _ => {}
+            }
+        } else if !matches!(c, '（' | '）' | '·') {
+            return false;
         }
         prev_digit = false;
     }
