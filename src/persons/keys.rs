@@ -155,12 +155,14 @@ pub fn normalise_as(kind: KeyKind, s: &str, out: &mut Vec<u8>) -> bool {
                     None => return false,
                 }
             } else {
-                out.extend(b.iter().map(u8::to_ascii_uppercase));
+                out.extend_from_slice(b);
+                out.make_ascii_uppercase();
             }
             true
         }
         KeyKind::Email => {
-            out.extend(s.trim().bytes().map(|c| c.to_ascii_lowercase()));
+            out.extend_from_slice(s.trim().as_bytes());
+            out.make_ascii_lowercase();
             true
         }
         KeyKind::Card => {
