@@ -45,3 +45,21 @@ pub use error::{Error, Result};
 pub use report::Report;
 pub use scan::{InputId, ScanOptions, ScanSession, Scanner, ScannerBuilder};
 pub use source::{Format, Input, SourceOptions};
+
+/// Checks shared by the unit tests of several modules.
+#[cfg(test)]
+pub(crate) mod test_util {
+    /// Fails unless the `.toml` files of `dir` (relative to the crate) are exactly the file names
+    /// of a compiled-in list, in order: a file added to the directory must be added to the list.
+    pub fn assert_builtin_list(dir: &str, builtin: &[(&str, &str)], list_in: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut files: Vec<String> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        files.sort();
+        let listed: Vec<String> = builtin.iter().map(|(f, _)| f.to_string()).collect();
+        assert_eq!(files, listed, "{dir}/ and BUILTIN differ: add the file to {list_in}");
+    }
+}

@@ -816,14 +816,7 @@ mod tests {
 
     #[test]
     fn builtin_list_matches_directory() {
-        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/detectors"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".toml"))
-            .collect();
-        files.sort();
-        let listed: Vec<String> = BUILTIN.iter().map(|(f, _)| f.to_string()).collect();
-        assert_eq!(files, listed, "detectors/ and BUILTIN differ: add the file to src/detect/mod.rs");
+        crate::test_util::assert_builtin_list("detectors", BUILTIN, "src/detect/mod.rs");
     }
 
     #[test]

@@ -116,14 +116,7 @@ mod tests {
 
     #[test]
     fn builtin_list_matches_directory() {
-        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".toml"))
-            .collect();
-        files.sort();
-        let listed: Vec<String> = BUILTIN.iter().map(|(f, _)| f.to_string()).collect();
-        assert_eq!(files, listed, "policies/ and BUILTIN differ: add the file to src/policy/mod.rs");
+        crate::test_util::assert_builtin_list("policies", BUILTIN, "src/policy/mod.rs");
     }
 
     #[test]
