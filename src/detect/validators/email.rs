@@ -10,7 +10,9 @@ pub fn email(s: &str, _: &Ctx) -> bool {
     }
     let Some(at) = memchr::memchr(b'@', b) else { return false };
     let (local, domain) = (&b[..at], &b[at + 1..]);
-    if local.is_empty() || local.len() > 64 || local[0] == b'.' || local[local.len() - 1] == b'.' {
+    // The local part starts with a letter or digit, as the detector's pattern does (the
+    // scanner's first-byte table relies on the pattern covering what the validator accepts).
+    if local.is_empty() || local.len() > 64 || !local[0].is_ascii_alphanumeric() || local[local.len() - 1] == b'.' {
         return false;
     }
     if !local.iter().all(|&c| c.is_ascii_alphanumeric() || b"._%+-".contains(&c)) {
@@ -45,5 +47,6 @@ mod tests {
         assert!(!email("user@localhost", &c));
         assert!(!email("v1.2.3@build", &c));
         assert!(!email("x@@qq.com", &c));
+        assert!(!email("_x@qq.com", &c) && !email("+x@qq.com", &c) && !email(".x@qq.com", &c));
     }
 }
