@@ -52,23 +52,15 @@ impl KeyTable {
         self.slots.len().wrapping_sub(1)
     }
 
+    /// The slot holding `key`, or the empty slot where it would go. The table is never full.
     #[inline]
-    fn get(&self, key: Key96) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
+    fn probe(&self, key: Key96) -> usize {
         let mask = self.mask();
         let mut i = key.home(mask);
-        loop {
-            let s = &self.slots[i];
-            if s.node == EMPTY {
-                return None;
-            }
-            if s.key == key {
-                return Some(s.node);
-            }
+        while self.slots[i].node != EMPTY && self.slots[i].key != key {
             i = (i + 1) & mask;
         }
+        i
     }
 
     /// The node of `key`, or `new` stored for it.
@@ -77,31 +69,20 @@ impl KeyTable {
         if (self.len + 1) * 10 > self.slots.len() * 7 {
             self.grow();
         }
-        let mask = self.mask();
-        let mut i = key.home(mask);
-        loop {
-            let s = &mut self.slots[i];
-            if s.node == EMPTY {
-                *s = Slot { key, node: new };
-                self.len += 1;
-                return new;
-            }
-            if s.key == key {
-                return s.node;
-            }
-            i = (i + 1) & mask;
+        let i = self.probe(key);
+        let s = &mut self.slots[i];
+        if s.node == EMPTY {
+            *s = Slot { key, node: new };
+            self.len += 1;
         }
+        s.node
     }
 
     fn grow(&mut self) {
         let cap = (self.slots.len() * 2).max(1024);
         let old = std::mem::replace(&mut self.slots, vec![Slot { key: Key96([0; 3]), node: EMPTY }; cap]);
-        let mask = cap - 1;
         for s in old.into_iter().filter(|s| s.node != EMPTY) {
-            let mut i = s.key.home(mask);
-            while self.slots[i].node != EMPTY {
-                i = (i + 1) & mask;
-            }
+            let i = self.probe(s.key);
             self.slots[i] = s;
         }
     }
@@ -172,11 +153,6 @@ impl PersonSet {
             self.flags.push(0);
         }
         n
-    }
-
-    /// Node of a key if known.
-    pub fn get(&self, key: u128) -> Option<u32> {
-        self.index.get(Key96::of(key))
     }
 
     /// Ask the CPU to bring the table slot of `key` into the cache (a hint; no effect on results).
@@ -348,6 +324,21 @@ mod tests {
         assert_eq!(profiles.get(&MINOR_BIT), Some(&1));
         assert_eq!(profiles.get(&(1 << 4)), Some(&2));
         assert_eq!(profiles.values().sum::<u64>(), n.total);
+    }
+
+    #[test]
+    fn key_table_keeps_every_key_across_growth() {
+        // 50,000 keys cross six doublings; pairs of keys share their low 64 bits (one home).
+        let mut p = PersonSet::new();
+        let key = |i: u128| ((i / 2).wrapping_mul(0x9E37_79B9_7F4A_7C15) as u64 as u128) | (i << 64);
+        let nodes: Vec<u32> = (0..50_000u128).map(|i| p.node(key(i))).collect();
+        assert_eq!(nodes, (0..50_000u32).collect::<Vec<_>>());
+        assert_eq!(p.keys(), 50_000);
+        for i in (0..50_000u128).step_by(7) {
+            assert_eq!(p.node(key(i)), i as u32);
+        }
+        assert_eq!(p.keys(), 50_000);
+        assert!(p.index.len * 10 <= p.index.slots.len() * 7);
     }
 
     /// Merging two sets gives the partition one set fed both would have.
