@@ -56,17 +56,11 @@ impl KeyHasher {
             None => hash_key(&self.key, category, normalised),
             Some((a, b)) => {
                 use std::hash::BuildHasher;
-                let mut buf = [0u8; 128];
-                let n = category.len() + 1 + normalised.len();
-                let tagged = if n <= buf.len() {
-                    buf[..category.len()].copy_from_slice(category.as_bytes());
-                    buf[category.len() + 1..n].copy_from_slice(normalised);
-                    &buf[..n]
-                } else {
+                let mut buf = [0u8; TAGGED_MAX];
+                let Some(t) = tagged(&mut buf, category, normalised) else {
                     return hash_key(&self.key, category, normalised);
                 };
-                let (lo, hi) = (a.hash_one(tagged), b.hash_one(tagged));
-                ((hi as u128) << 64 | lo as u128) & ((1u128 << 96) - 1)
+                low96((b.hash_one(t) as u128) << 64 | a.hash_one(t) as u128)
             }
         }
     }
@@ -87,21 +81,39 @@ pub fn random_key() -> [u8; 32] {
 /// stack buffer: the incremental hasher's set-up cost showed in profiles for these short inputs.
 #[inline]
 pub fn hash_key(key: &[u8; 32], category: &str, normalised: &[u8]) -> u128 {
-    let mut buf = [0u8; 128];
-    let n = category.len() + 1 + normalised.len();
-    let out = if n <= buf.len() {
-        buf[..category.len()].copy_from_slice(category.as_bytes());
-        buf[category.len() + 1..n].copy_from_slice(normalised);
-        blake3::keyed_hash(key, &buf[..n])
-    } else {
-        let mut h = blake3::Hasher::new_keyed(key);
-        h.update(category.as_bytes());
-        h.update(&[0]);
-        h.update(normalised);
-        h.finalize()
+    let mut buf = [0u8; TAGGED_MAX];
+    let out = match tagged(&mut buf, category, normalised) {
+        Some(t) => blake3::keyed_hash(key, t),
+        None => {
+            let mut h = blake3::Hasher::new_keyed(key);
+            h.update(category.as_bytes());
+            h.update(&[0]);
+            h.update(normalised);
+            h.finalize()
+        }
     };
-    // 96 bits: what the person set keeps (see `Key96`), so every hash compares equal everywhere.
-    u128::from_le_bytes(out.as_bytes()[..16].try_into().unwrap()) & ((1u128 << 96) - 1)
+    low96(u128::from_le_bytes(out.as_bytes()[..16].try_into().unwrap()))
+}
+
+/// Longest tagged key hashed from a stack buffer.
+const TAGGED_MAX: usize = 128;
+
+/// `category`, a zero byte and `normalised` in `buf`: the bytes hashed. `None` when too long.
+fn tagged<'b>(buf: &'b mut [u8; TAGGED_MAX], category: &str, normalised: &[u8]) -> Option<&'b [u8]> {
+    let n = category.len() + 1 + normalised.len();
+    if n > TAGGED_MAX {
+        return None;
+    }
+    buf[..category.len()].copy_from_slice(category.as_bytes());
+    buf[category.len()] = 0;
+    buf[category.len() + 1..n].copy_from_slice(normalised);
+    Some(&buf[..n])
+}
+
+/// 96 bits: what the person set keeps (see `Key96`), so every hash compares equal everywhere.
+#[inline]
+fn low96(h: u128) -> u128 {
+    h & ((1u128 << 96) - 1)
 }
 
 /// The normal form of a key of `category` into `out`; false when the value has none.
@@ -179,6 +191,32 @@ pub fn normalise_as(kind: KeyKind, s: &str, out: &mut Vec<u8>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn ledger_hashes_are_keyed_blake3_of_the_tagged_key() {
+        // The ledger stores these: their bytes may never change.
+        let h = KeyHasher::new([1; 32]).hash("phone", b"13812345678");
+        let want = blake3::keyed_hash(&[1; 32], b"phone\x0013812345678");
+        assert_eq!(h, u128::from_le_bytes(want.as_bytes()[..16].try_into().unwrap()) & ((1 << 96) - 1));
+        // A key too long for the stack buffer hashes the same bytes.
+        let long = vec![b'7'; 200];
+        let mut tagged = b"other\0".to_vec();
+        tagged.extend_from_slice(&long);
+        let want = blake3::keyed_hash(&[1; 32], &tagged);
+        assert_eq!(
+            KeyHasher::new([1; 32]).hash("other", &long),
+            u128::from_le_bytes(want.as_bytes()[..16].try_into().unwrap()) & ((1 << 96) - 1)
+        );
+    }
+
+    #[test]
+    fn in_memory_hashes_agree_within_a_run_and_tell_categories_apart() {
+        let h = KeyHasher::random();
+        let copy = h.clone();
+        assert_eq!(h.hash("phone", b"13812345678"), copy.hash("phone", b"13812345678"));
+        assert_ne!(h.hash("phone", b"13812345678"), h.hash("bank_card", b"13812345678"));
+        assert_ne!(h.hash("phone", b"13812345678"), KeyHasher::random().hash("phone", b"13812345678"));
+        assert!(h.hash("phone", b"13812345678") < 1 << 96);
+    }
 
     #[test]
     fn same_person_same_hash() {
