@@ -275,7 +275,7 @@ pub type DetectorId = u16;
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     pub detectors: Vec<Detector>,
-    /// Detectors to try on a whole value, by `len * 256 + first byte` (priority order).
+    /// Detectors to try on a whole value, by (length, first byte), priority order.
     by_len: SlotTable,
     /// `by_len` without the dictionary-only detectors (for cells that hold no term).
     by_len_plain: SlotTable,
@@ -289,8 +289,8 @@ pub struct Catalogue {
     text_kw: Option<KeywordSet>,
     /// Every term of the dictionary detectors in the whole-value table: one test per cell.
     cell_kw: Option<KeywordSet>,
-    /// Free-text detectors that can accept a match, by `min(len, TEXT_LONG) * 256 + first byte`
-    /// (priority order): a match its pattern cannot produce (wrong first byte or length) is not
+    /// Free-text detectors that can accept a match, by (length up to `TEXT_LONG`, first byte),
+    /// priority order: a match its pattern cannot produce (wrong first byte or length) is not
     /// shown to its validator.
     text_by_len: SlotTable,
     pub ctx: Ctx,
@@ -790,8 +790,8 @@ mod tests {
                 );
             }
         }
-        // The tables by first byte, length and byte classes (`by_len`, `text_by_len`, `allowed`)
-        // rest on more: whatever a validator accepts, its pattern matches whole.
+        // The tables by first byte and length (`by_len`, `text_by_len`) rest on more: whatever a
+        // validator accepts, its pattern matches whole. Checked on the examples.
         let mut unmatched = Vec::new();
         for d in c.detectors.iter().filter(|d| d.keywords.is_none()) {
             let Some(p) = d.spec.pattern.as_deref() else { continue };

@@ -191,6 +191,7 @@ pub fn normalise_as(kind: KeyKind, s: &str, out: &mut Vec<u8>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     #[test]
     fn ledger_hashes_are_keyed_blake3_of_the_tagged_key() {
         // The ledger stores these: their bytes may never change.

@@ -549,17 +549,7 @@ mod tests {
                     continue;
                 }
             };
-            for r in 0..b.num_rows() {
-                rows.push(
-                    b.columns()
-                        .iter()
-                        .map(|c| {
-                            let c = c.as_any().downcast_ref::<StringArray>().unwrap();
-                            (!c.is_null(r)).then(|| c.value(r).to_string())
-                        })
-                        .collect(),
-                );
-            }
+            rows.extend(batch_rows(&b));
         }
         let errors = soft.lock().unwrap().iter().map(|e| e.to_string()).collect();
         (rows, errors, hard)
@@ -590,22 +580,22 @@ mod tests {
             .with_delimiter(delimiter)
             .build(std::io::Cursor::new(text.as_bytes().to_vec()))
             .unwrap();
-        let mut rows = Vec::new();
-        for b in r {
-            let b = b.unwrap();
-            for i in 0..b.num_rows() {
-                rows.push(
-                    b.columns()
-                        .iter()
-                        .map(|c| {
-                            let c = c.as_any().downcast_ref::<StringArray>().unwrap();
-                            (!c.is_null(i)).then(|| c.value(i).to_string())
-                        })
-                        .collect(),
-                );
-            }
-        }
-        rows
+        r.flat_map(|b| batch_rows(&b.unwrap())).collect()
+    }
+
+    /// A batch of text columns as rows of values (`None` for null).
+    fn batch_rows(b: &RecordBatch) -> Rows {
+        (0..b.num_rows())
+            .map(|r| {
+                b.columns()
+                    .iter()
+                    .map(|c| {
+                        let c = c.as_any().downcast_ref::<StringArray>().unwrap();
+                        (!c.is_null(r)).then(|| c.value(r).to_string())
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     fn row(v: &[&str]) -> Vec<Option<String>> {
