@@ -7,7 +7,7 @@ mod keys;
 mod sketch;
 mod union_find;
 
-pub use keys::{hash_key, normalise_as, normalise_key, random_key, KeyHasher, KeyKind};
+pub use keys::{hash_key, normal_form, normalise_as, normalise_key, random_key, CategoryHasher, KeyHasher, KeyKind};
 pub use sketch::{Estimate, PersonSketch, SketchCounts};
 pub use union_find::{PersonCounts, PersonSet};
 
