@@ -277,8 +277,8 @@ pub struct Catalogue {
     pub detectors: Vec<Detector>,
     /// Detectors to try on a whole value, by (length, first byte), priority order.
     by_len: SlotTable,
-    /// `by_len` without the dictionary-only detectors (for cells that hold no term).
-    by_len_plain: SlotTable,
+    /// Per detector: decided by its dictionary alone ([`Detector::keyword_only`]).
+    keyword_only: Vec<bool>,
     /// Per detector: its validator when that alone decides (no pattern of its own to run, no
     /// dictionary), kept apart from the large `Detector` so that the cell loop reads little.
     simple: Vec<Option<ValidateFn>>,
@@ -433,12 +433,8 @@ impl Catalogue {
                 }
             }
         }
-        let by_len_plain: Vec<Vec<DetectorId>> = by_len
-            .iter()
-            .map(|slot| slot.iter().copied().filter(|&d| !detectors[d as usize].keyword_only).collect())
-            .collect();
         let by_len = SlotTable::compress(MAX_EXACT_LEN + 1, &by_len);
-        let by_len_plain = SlotTable::compress(MAX_EXACT_LEN + 1, &by_len_plain);
+        let keyword_only = detectors.iter().map(|d| d.keyword_only).collect();
         let simple = detectors
             .iter()
             .map(|d| if d.exact_re.is_none() && d.keywords.is_none() { d.validator } else { None })
@@ -503,7 +499,7 @@ impl Catalogue {
             .flat_map(|(i, d)| d.spec.keywords.iter().map(move |t| (i as DetectorId, t.as_str())))
             .collect();
         let cell_kw = KeywordSet::build_gate(&cell_terms);
-        Ok(Catalogue { detectors, by_len, by_len_plain, simple, long, text_re, text_kw, cell_kw, text_by_len, ctx })
+        Ok(Catalogue { detectors, by_len, keyword_only, simple, long, text_re, text_kw, cell_kw, text_by_len, ctx })
     }
 
     pub fn worker(&self) -> Worker {
@@ -521,25 +517,22 @@ impl Catalogue {
     /// The first detector (in priority order) that accepts the whole trimmed cell.
     #[inline]
     pub fn exact(&self, cell: &str) -> Option<DetectorId> {
-        self.exact_classed(cell, classes_of(cell.as_bytes()))
-    }
-
-    /// [`Catalogue::exact`] for a cell whose byte classes ([`classes_of`]) are known.
-    #[inline]
-    pub fn exact_classed(&self, cell: &str, classes: ByteClasses) -> Option<DetectorId> {
         let first = *cell.as_bytes().first()?;
         if cell.len() < self.by_len.rows() {
-            let all = self.by_len.get(cell.len(), first);
-            let plain = self.by_len_plain.get(cell.len(), first);
-            // Dictionary detectors share one automaton test: most cells hold no term at all, and
-            // then only the detectors with a value shape are asked.
-            let slot =
-                if all.len() != plain.len() && self.cell_kw.as_ref().is_some_and(|kw| kw.may_decide(cell, classes)) {
-                    all
+            // Dictionary detectors share one automaton test, made when the first of them is
+            // reached: most cells are decided before that (the dictionaries rank low), and most
+            // that are not hold no term at all.
+            let mut gate: Option<bool> = None;
+            return self.by_len.get(cell.len(), first).iter().copied().find(|&d| {
+                if self.keyword_only[d as usize] {
+                    let open = *gate.get_or_insert_with(|| {
+                        self.cell_kw.as_ref().is_some_and(|kw| kw.may_decide(cell, classes_of(cell.as_bytes())))
+                    });
+                    open && self.accepts(d, cell)
                 } else {
-                    plain
-                };
-            return slot.iter().copied().find(|&d| self.accepts(d, cell));
+                    self.accepts(d, cell)
+                }
+            });
         }
         // Longer than the table: the few detectors that judge long values (addresses, media).
         self.long.iter().copied().find(|&d| {
@@ -562,19 +555,13 @@ impl Catalogue {
     /// even though an exterior-camera detector ranks higher.
     #[inline]
     pub fn exact_first(&self, cell: &str, hinted: &[DetectorId]) -> Option<DetectorId> {
-        self.exact_first_classed(cell, classes_of(cell.as_bytes()), hinted)
-    }
-
-    /// [`Catalogue::exact_first`] for a cell whose byte classes are known.
-    #[inline]
-    pub fn exact_first_classed(&self, cell: &str, classes: ByteClasses, hinted: &[DetectorId]) -> Option<DetectorId> {
         for &d in hinted {
             let det = &self.detectors[d as usize];
             if !det.header_only && (det.min_len..=det.max_len).contains(&cell.len()) && det.accepts(cell, &self.ctx) {
                 return Some(d);
             }
         }
-        self.exact_classed(cell, classes)
+        self.exact(cell)
     }
 
     /// The `header_required` detector (with a value shape) a column name hints first, if any.

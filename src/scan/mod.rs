@@ -19,8 +19,8 @@ use crate::detect::validators::{resident_id_birth_date, Ctx};
 use crate::detect::{Catalogue, Worker, MAX_EXACT_LEN};
 use crate::error::{Error, Result};
 use crate::persons::{
-    key_rank, normalise_as, KeyHasher, KeyKind, PersonSet, PersonSketch, PersonsMode, CATEGORY_BITS, MINOR_BIT,
-    OWNER_BIT,
+    key_rank, normal_form, CategoryHasher, KeyHasher, KeyKind, PersonSet, PersonSketch, PersonsMode, CATEGORY_BITS,
+    MINOR_BIT, OWNER_BIT,
 };
 use crate::policy::{Class, Classes};
 use crate::report::{InputReport, PersonsReport, Report};
@@ -145,6 +145,8 @@ impl ScannerBuilder {
         let text_key = catalogue.detectors.iter().map(|d| d.spec.key_in_text.unwrap_or(true)).collect();
         let key_rank = catalogue.detectors.iter().map(|d| key_rank(d.category())).collect();
         let key_kind = catalogue.detectors.iter().map(|d| KeyKind::of(d.category())).collect();
+        let hasher = self.hasher.unwrap_or_else(KeyHasher::random);
+        let key_hash = catalogue.detectors.iter().map(|d| hasher.category(d.category())).collect();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.opts.threads.max(1))
             .thread_name(|i| format!("xborder-scan-{i}"))
@@ -158,7 +160,8 @@ impl ScannerBuilder {
             catalogue: Arc::new(catalogue),
             pool,
             opts: self.opts,
-            hasher: self.hasher.unwrap_or_else(KeyHasher::random),
+            hasher,
+            key_hash,
             classes,
             categories: personal,
             cat_bits,
@@ -189,6 +192,8 @@ pub struct Scanner {
     key_rank: Vec<u8>,
     /// Per detector: how its keys are normalised.
     key_kind: Vec<KeyKind>,
+    /// Per detector: the hasher of its category's keys.
+    key_hash: Vec<CategoryHasher>,
 }
 
 /// What a column's name says, computed once per column.
@@ -427,8 +432,7 @@ impl Scanner {
         }
         let cat = &*self.catalogue;
         out.tally.values += 1;
-        let classes = crate::detect::classes_of(t.as_bytes());
-        if let Some(d) = cat.exact_first_classed(t, classes, &col.first) {
+        if let Some(d) = cat.exact_first(t, &col.first) {
             let di = d as usize;
             out.tally.exact[di] += 1;
             out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, t));
@@ -451,6 +455,7 @@ impl Scanner {
             return None;
         }
         use crate::detect::class::*;
+        let classes = crate::detect::classes_of(t.as_bytes());
         let texty = t.len() > MAX_EXACT_LEN || classes & (NON_ASCII | SPACE) != 0;
         let candidate = classes & (DIGIT | AT) != 0;
         let wordy = classes & (UPPER | LOWER | NON_ASCII) != 0;
@@ -536,13 +541,10 @@ impl Scanner {
             return;
         }
         let kind = self.key_kind[di];
-        if !normalise_as(kind, s, scratch) {
-            return;
-        }
-        let category = self.catalogue.detectors[di].category();
+        let Some(key) = normal_form(kind, s, scratch) else { return };
         let mut flags = self.cat_bits[di];
         if kind == KeyKind::ResidentId {
-            if let Some(b) = std::str::from_utf8(scratch).ok().and_then(resident_id_birth_date) {
+            if let Some(b) = std::str::from_utf8(key).ok().and_then(resident_id_birth_date) {
                 // PIPL Art. 28: all personal information of a minor under 14 is sensitive.
                 if b.age_on(self.opts.as_of) < 14 {
                     flags |= MINOR_BIT;
@@ -552,7 +554,7 @@ impl Scanner {
         if own {
             flags |= OWNER_BIT;
         }
-        let h = self.hasher.hash(category, scratch);
+        let h = self.key_hash[di].hash(key);
         out.keys.push(KeyHit {
             hash: [h as u32, (h >> 32) as u32, (h >> 64) as u32],
             row,
