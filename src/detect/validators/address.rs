@@ -88,7 +88,7 @@ pub fn address(s: &str, _: &Ctx) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::cjk::is_han;
+    use super::super::cjk::is_han_cp;
     use super::*;
     use crate::time::Date;
 
@@ -168,7 +168,7 @@ mod tests {
                     'A'..='Z' | 'a'..='z' | '-' | '#' | '(' | ')' | ' ' => {}
                     _ => return false,
                 }
-            } else if is_han(c) {
+            } else if is_han_cp(c as u32) {
                 // The markers are all Han characters.
                 han += 1;
                 match c {

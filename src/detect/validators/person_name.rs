@@ -4,7 +4,7 @@
 //! Pinyin: two words, one of them a pinyin surname, the other one to three pinyin syllables
 //! (`Zhang Wei`, `ZHANG WEI`, `Xiaoming Li`), in Title or upper case.
 
-use super::cjk::is_han;
+use super::cjk::{is_han_cp, three_byte, HanSet};
 use super::Ctx;
 
 /// Common single-character surnames (《百家姓》 and the 2020 census top list), sorted.
@@ -110,9 +110,8 @@ const FINALS: &[&[u8]] = &[
     b"e", b"i", b"o", b"u", b"v",
 ];
 
-fn in_sorted(table: &[char], c: char) -> bool {
-    table.binary_search(&c).is_ok()
-}
+static SURNAME_SET: HanSet = HanSet::of(SURNAMES);
+static GIVEN_SET: HanSet = HanSet::of(GIVEN);
 
 pub fn person_name(s: &str, _: &Ctx) -> bool {
     let b = s.as_bytes();
@@ -129,30 +128,32 @@ pub fn person_name(s: &str, _: &Ctx) -> bool {
 /// 2–4 Han characters: surname + 1–2 given characters.
 fn chinese(s: &str) -> bool {
     // Two to four 3-byte characters.
-    if !(6..=12).contains(&s.len()) || s.len() % 3 != 0 {
+    let b = s.as_bytes();
+    if !(6..=12).contains(&b.len()) || b.len() % 3 != 0 {
         return false;
     }
-    let mut chars = [' '; 4];
-    let mut n = 0;
-    for c in s.chars() {
-        if n == 4 || !is_han(c) {
-            return false;
+    // `s` is UTF-8: when every third byte starts a three-byte character, those are its
+    // characters (every Han character is three bytes long).
+    let mut cps = [0u32; 4];
+    let n = b.len() / 3;
+    for (k, cp) in cps[..n].iter_mut().enumerate() {
+        match three_byte(&b[3 * k..]) {
+            Some(c) if is_han_cp(c) => *cp = c,
+            _ => return false,
         }
-        chars[n] = c;
-        n += 1;
     }
     let compound = n >= 3 && {
-        let head: &[u8; 6] = s.as_bytes()[..6].try_into().expect("two 3-byte characters");
+        let head: &[u8; 6] = b[..6].try_into().expect("two 3-byte characters");
         COMPOUND_BYTES.contains(head)
     };
     let given = if compound {
-        &chars[2..n]
-    } else if in_sorted(SURNAMES, chars[0]) && n <= 3 {
-        &chars[1..n]
+        &cps[2..n]
+    } else if SURNAME_SET.contains(cps[0]) && n <= 3 {
+        &cps[1..n]
     } else {
         return false;
     };
-    !given.is_empty() && given.len() <= 2 && given.iter().all(|&c| in_sorted(GIVEN, c))
+    !given.is_empty() && given.len() <= 2 && given.iter().all(|&c| GIVEN_SET.contains(c))
 }
 
 /// Can `w` (lower-case ASCII letters) be split into 1–3 pinyin syllables?
@@ -226,6 +227,15 @@ mod tests {
         assert!(SURNAMES.windows(2).all(|w| w[0] <= w[1]));
         assert!(GIVEN.windows(2).all(|w| w[0] < w[1]));
         assert!(PINYIN_SURNAMES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn bit_sets_hold_exactly_the_tables() {
+        for cp in 0x3000..0xA000u32 {
+            let c = char::from_u32(cp).unwrap();
+            assert_eq!(SURNAME_SET.contains(cp), SURNAMES.contains(&c), "{c}");
+            assert_eq!(GIVEN_SET.contains(cp), GIVEN.contains(&c), "{c}");
+        }
     }
 
     #[test]
