@@ -312,15 +312,29 @@ impl Scanner {
             DataType::Utf8 => {
                 let s = a.as_string::<i32>();
                 let mut text = TextCells::default();
+                let mut seen = 0usize;
                 for i in range.0..range.1 {
                     if s.is_null(i) {
                         continue;
                     }
                     let row = leaf.row_of(i);
-                    if row != u32::MAX {
-                        if let Some((t, kw)) = self.cell(scratch, s.value(i), row, i, col, base_row, &mut out) {
-                            text.push(t, row, i, kw);
+                    if row == u32::MAX {
+                        continue;
+                    }
+                    seen += 1;
+                    // Where most values so far were free text, a value met before in the slice
+                    // was judged already (no detector took it): only its cell is recorded.
+                    // Template notes repeat thousands of times.
+                    if text.dedupe && text.cells.len() * 2 >= seen {
+                        if let Some(u) = text.repeat(trim(s.value(i))) {
+                            out.tally.values += 1;
+                            out.tally.text_values += text.texty[u as usize] as u64;
+                            text.cells.push((row, i, u));
+                            continue;
                         }
+                    }
+                    if let Some((t, kw, texty)) = self.cell(scratch, s.value(i), row, i, col, base_row, &mut out) {
+                        text.push(t, row, i, kw, texty);
                     }
                 }
                 self.text_cells(w, scratch, &text, col, base_row, &mut out);
@@ -412,8 +426,9 @@ impl Scanner {
     }
 
     /// Judge a whole value. Returns the trimmed value when it must also be searched as free
-    /// text (no whole-value hit, and it holds a digit or an `@`, or it is text), and whether it
-    /// may hold a dictionary term (a letter or a non-ASCII character).
+    /// text (no whole-value hit, and it holds a digit or an `@`, or it is text), whether it
+    /// may hold a dictionary term (a letter or a non-ASCII character), and whether it counts as
+    /// text (long, or holding a space or a non-ASCII character).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn cell<'v>(
@@ -425,7 +440,7 @@ impl Scanner {
         col: &ColumnCtx,
         base_row: u64,
         out: &mut SliceOut,
-    ) -> Option<(&'v str, bool)> {
+    ) -> Option<(&'v str, bool, bool)> {
         let t = trim(v);
         if t.is_empty() {
             return None;
@@ -463,7 +478,7 @@ impl Scanner {
             out.tally.text_values += 1;
         }
         // Dictionary terms (diagnoses, credit words) need no digit: every free-text value goes.
-        ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some((t, wordy))
+        ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some((t, wordy, texty))
     }
 
     /// Search the collected free-text values of a slice in one pass. A value repeated in the
@@ -625,6 +640,8 @@ struct TextCells<'a> {
     cells: Vec<(u32, usize, u32)>,
     /// Per distinct value: it may hold a dictionary term (a letter or a non-ASCII character).
     wordy: Vec<bool>,
+    /// Per distinct value: it counts as text ([`Scanner::cell`]).
+    texty: Vec<bool>,
     seen: HashMap<&'a str, u32, foldhash::fast::FixedState>,
     dedupe: bool,
 }
@@ -639,6 +656,7 @@ impl<'a> Default for TextCells<'a> {
             ranges: Vec::new(),
             cells: Vec::new(),
             wordy: Vec::new(),
+            texty: Vec::new(),
             seen: HashMap::with_hasher(foldhash::fast::FixedState::default()),
             dedupe: true,
         }
@@ -646,7 +664,16 @@ impl<'a> Default for TextCells<'a> {
 }
 
 impl<'a> TextCells<'a> {
-    fn push(&mut self, t: &'a str, row: u32, idx: usize, wordy: bool) {
+    /// The distinct value equal to `t`, when there is one (and repeats are looked for).
+    #[inline]
+    fn repeat(&self, t: &str) -> Option<u32> {
+        if self.seen.is_empty() {
+            return None;
+        }
+        self.seen.get(t).copied()
+    }
+
+    fn push(&mut self, t: &'a str, row: u32, idx: usize, wordy: bool, texty: bool) {
         let next = self.ranges.len() as u32;
         if self.dedupe {
             match self.seen.entry(t) {
@@ -669,6 +696,7 @@ impl<'a> TextCells<'a> {
         self.buf.push('\n');
         self.cells.push((row, idx, next));
         self.wordy.push(wordy);
+        self.texty.push(texty);
     }
 }
 
