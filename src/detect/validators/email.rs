@@ -8,7 +8,7 @@ pub fn email(s: &str, _: &Ctx) -> bool {
     if b.len() < 6 || b.len() > 254 {
         return false;
     }
-    let Some(at) = memchr::memchr(b'@', b) else { return false };
+    let Some(at) = b.iter().position(|&c| c == b'@') else { return false };
     let (local, domain) = (&b[..at], &b[at + 1..]);
     // The local part starts with a letter or digit, as the detector's pattern does (the
     // scanner's first-byte table relies on the pattern covering what the validator accepts).

@@ -15,7 +15,7 @@ pub fn ipv6(s: &str, _: &Ctx) -> bool {
     }
     // Eight groups take seven colons (six before a dotted quad); fewer need a `::`. A time of
     // day (`06:21:55`) has neither and is turned away before the parser.
-    let colons = memchr::memchr_iter(b':', b).count();
+    let colons = b.iter().filter(|&&c| c == b':').count();
     let quad = b.contains(&b'.');
     if colons < 2 || (colons != if quad { 6 } else { 7 } && !s.contains("::")) {
         return false;

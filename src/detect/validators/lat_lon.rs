@@ -11,7 +11,7 @@ use super::Ctx;
 /// A decimal-degree number with at least four decimals.
 fn degrees(b: &[u8]) -> Option<f64> {
     let digits = b.strip_prefix(b"-").unwrap_or(b);
-    let dot = memchr::memchr(b'.', digits)?;
+    let dot = digits.iter().position(|&c| c == b'.')?;
     let (int, frac) = (&digits[..dot], &digits[dot + 1..]);
     if !(1..=3).contains(&int.len()) || frac.len() < 4 {
         return None;
@@ -28,7 +28,7 @@ pub fn lat_lon(s: &str, _: &Ctx) -> bool {
     if !(13..=64).contains(&b.len()) {
         return false;
     }
-    let Some(sep) = memchr::memchr2(b',', b' ', b) else { return false };
+    let Some(sep) = b.iter().position(|&c| c == b',' || c == b' ') else { return false };
     let first = &b[..sep];
     let second = match (b[sep], b.get(sep + 1)) {
         (b',', Some(b' ')) => &b[sep + 2..],

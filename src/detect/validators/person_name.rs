@@ -189,7 +189,7 @@ fn syllables(w: &[u8]) -> bool {
 
 /// `Zhang Wei`, `ZHANG WEI`, `Wei Zhang`, `Zhang Xiaoming`.
 fn pinyin(b: &[u8]) -> bool {
-    let Some(sp) = memchr::memchr(b' ', b) else { return false };
+    let Some(sp) = b.iter().position(|&c| c == b' ') else { return false };
     let (w1, w2) = (&b[..sp], &b[sp + 1..]);
     let mut l1 = [0u8; 18];
     let mut l2 = [0u8; 18];
