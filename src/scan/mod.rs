@@ -559,7 +559,7 @@ impl Scanner {
         let Some(key) = normal_form(kind, s, scratch) else { return };
         let mut flags = self.cat_bits[di];
         if kind == KeyKind::ResidentId {
-            if let Some(b) = std::str::from_utf8(key).ok().and_then(resident_id_birth_date) {
+            if let Some(b) = resident_id_birth_date(key) {
                 // PIPL Art. 28: all personal information of a minor under 14 is sensitive.
                 if b.age_on(self.opts.as_of) < 14 {
                     flags |= MINOR_BIT;

@@ -42,8 +42,7 @@ pub fn check_char(body: &[u8]) -> Option<u8> {
 }
 
 /// Date of birth of a valid 18- or 15-character number (no other checks).
-pub fn birth_date(s: &str) -> Option<Date> {
-    let b = s.as_bytes();
+pub fn birth_date(b: &[u8]) -> Option<Date> {
     let d = |r: std::ops::Range<usize>| -> Option<u32> {
         let mut v = 0u32;
         for &c in &b[r] {
@@ -77,7 +76,7 @@ pub fn resident_id(s: &str, ctx: &Ctx) -> bool {
     if prov >= 81 && (b.len() == 15 || &b[2..6] != b"0000") {
         return false;
     }
-    match birth_date(s) {
+    match birth_date(s.as_bytes()) {
         Some(d) if d <= ctx.today && d.year >= 1800 => {}
         _ => return false,
     }

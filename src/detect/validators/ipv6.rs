@@ -10,13 +10,20 @@ use super::Ctx;
 pub fn ipv6(s: &str, _: &Ctx) -> bool {
     let b = s.as_bytes();
     // "1::" is the shortest candidate; 8 groups of 4 with a dotted quad at the end the longest.
-    if !(3..=45).contains(&b.len()) || !b.iter().all(|&c| c.is_ascii_hexdigit() || c == b':' || c == b'.') {
+    if !(3..=45).contains(&b.len()) {
         return false;
+    }
+    let (mut colons, mut quad) = (0, false);
+    for &c in b {
+        match c {
+            b':' => colons += 1,
+            b'.' => quad = true,
+            _ if c.is_ascii_hexdigit() => {}
+            _ => return false,
+        }
     }
     // Eight groups take seven colons (six before a dotted quad); fewer need a `::`. A time of
     // day (`06:21:55`) has neither and is turned away before the parser.
-    let colons = b.iter().filter(|&&c| c == b':').count();
-    let quad = b.contains(&b'.');
     if colons < 2 || (colons != if quad { 6 } else { 7 } && !s.contains("::")) {
         return false;
     }
