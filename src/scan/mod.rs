@@ -311,6 +311,12 @@ impl Scanner {
         match a.data_type() {
             DataType::Utf8 => {
                 let s = a.as_string::<i32>();
+                // Numbers and timestamps written as text (a CSV price or event-time column) are
+                // judged as typed columns are: only where the column name hints a category.
+                if col.hinted == 0 && col.first.is_empty() && typed_text(s, range) {
+                    out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
+                    return out;
+                }
                 let mut text = TextCells::default();
                 let mut seen = 0usize;
                 for i in range.0..range.1 {
@@ -584,6 +590,75 @@ impl Scanner {
         } else {
             crate::detect::mask::mask(self.catalogue.detectors[di].mask, s)
         }
+    }
+}
+
+/// Are all non-null values of `s` in `range` (at least one) decimal numbers or timestamps, as a
+/// typed column would hold them? Such text is read as typed data is: no identifier has these
+/// shapes (an integer may be a phone or an ID number: integers stay text).
+fn typed_text(s: &arrow_array::StringArray, range: (usize, usize)) -> bool {
+    let mut any = false;
+    for i in range.0..range.1 {
+        if s.is_null(i) {
+            continue;
+        }
+        if !(decimal_shape(s.value(i).as_bytes()) || timestamp_shape(s.value(i).as_bytes())) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// `-?[0-9]{1,18}\.[0-9]{1,18}`: a decimal number with a fraction (a price, a measure).
+fn decimal_shape(b: &[u8]) -> bool {
+    let b = b.strip_prefix(b"-").unwrap_or(b);
+    let Some(dot) = b.iter().position(|&c| c == b'.') else { return false };
+    let (int, frac) = (&b[..dot], &b[dot + 1..]);
+    (1..=18).contains(&int.len()) && (1..=18).contains(&frac.len()) && int.iter().chain(frac).all(u8::is_ascii_digit)
+}
+
+/// `YYYY-MM-DD` or `YYYY/MM/DD`, optionally followed by a time `[ T]hh:mm[:ss[.f{1,9}]]` and a
+/// zone (`Z`, `±hh:mm`, `±hhmm`).
+fn timestamp_shape(b: &[u8]) -> bool {
+    let digits = |r: &[u8]| !r.is_empty() && r.iter().all(u8::is_ascii_digit);
+    if b.len() < 10 || !digits(&b[..4]) || !digits(&b[5..7]) || !digits(&b[8..10]) {
+        return false;
+    }
+    if !matches!((b[4], b[7]), (b'-', b'-') | (b'/', b'/')) {
+        return false;
+    }
+    let mut rest = &b[10..];
+    if rest.is_empty() {
+        return true;
+    }
+    // The time.
+    if rest.len() < 6
+        || !matches!(rest[0], b' ' | b'T')
+        || !digits(&rest[1..3])
+        || rest[3] != b':'
+        || !digits(&rest[4..6])
+    {
+        return false;
+    }
+    rest = &rest[6..];
+    if rest.len() >= 3 && rest[0] == b':' && digits(&rest[1..3]) {
+        rest = &rest[3..];
+        if rest.first() == Some(&b'.') {
+            let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if !(1..=9).contains(&n) {
+                return false;
+            }
+            rest = &rest[1 + n..];
+        }
+    }
+    // The zone.
+    match rest {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] | [b'+' | b'-', h1, h2, m1, m2] => {
+            [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
     }
 }
 
@@ -1113,6 +1188,72 @@ mod tests {
         for v in ["张三", "a", "", "\u{3001}张\u{3002}", "x\u{200B}", "\u{FEFF}x"] {
             assert_eq!(trim(v), v.trim(), "{v:?}");
         }
+    }
+
+    #[test]
+    fn typed_shapes() {
+        for ok in ["792.86", "-0.5", "0.000001", "123456789012345678.5"] {
+            assert!(decimal_shape(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["13812345678", "792", ".5", "5.", "1.2.3", "1,5", "1e5", "+1.5", "39.9042,116.4074", "¥7.5"] {
+            assert!(!decimal_shape(bad.as_bytes()), "{bad}");
+        }
+        for ok in [
+            "2025-12-20",
+            "2025/12/20",
+            "2025-12-20 06:21:55",
+            "2025-12-20T06:21",
+            "2025-12-20T06:21:55.123Z",
+            "2025-12-20T06:21:55+08:00",
+            "2025-12-20 06:21:55-0500",
+        ] {
+            assert!(timestamp_shape(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "20251220",
+            "2025-12/20",
+            "2025-12-20 06",
+            "2025-12-20 06:21:55 13812345678",
+            "2025-12-20T06:21:55.Z",
+            "2025-12-20 06:21:55+8",
+            "1990-01-01 张三",
+            "110105199001011234",
+        ] {
+            assert!(!timestamp_shape(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    /// Unhinted columns of decimals or timestamps are counted, not judged; a hinted one, or a
+    /// slice holding anything else, is judged as before.
+    #[test]
+    fn typed_text_columns() {
+        let scanner = Scanner::builder().threads(1).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let col = |v: Vec<&str>| Arc::new(StringArray::from(v)) as arrow_array::ArrayRef;
+        let batch = RecordBatch::try_from_iter([
+            ("amount", col(vec!["792.86", "12.50", "0.99"])),
+            ("created_at", col(vec!["2025-12-20 06:21:55", "2024-01-20T04:00:07Z", "2024-01-20"])),
+            // The name hints a birth date: judged.
+            ("出生日期", col(vec!["1990-01-01", "1985-07-16", "2001-12-31"])),
+            // Not all typed: judged, and the phone is found.
+            ("misc", col(vec!["13900001111", "13812345678", "2024-01-20"])),
+        ])
+        .unwrap();
+        let mut session = scanner.session();
+        let input = session.begin_input("memory");
+        session.scan_batch(input, &batch);
+        let acc = &session.inputs[input.0].columns;
+        let tally = |name: &str| &acc.iter().find(|c| c.path == name).unwrap().tally;
+        assert_eq!((tally("amount").values, tally("amount").skipped), (0, 3));
+        assert_eq!((tally("created_at").values, tally("created_at").skipped), (0, 3));
+        assert_eq!((tally("出生日期").values, tally("出生日期").skipped), (3, 0));
+        assert_eq!((tally("misc").values, tally("misc").skipped), (3, 0));
+        let report = session.report();
+        let cats = |name: &str| {
+            report.columns.iter().filter(|c| c.column == name).flat_map(|c| c.categories.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(cats("出生日期"), ["birth_date"]);
+        assert!(cats("misc").contains(&"phone".to_string()), "{:?}", cats("misc"));
+        assert!(cats("amount").is_empty() && cats("created_at").is_empty());
     }
 
     #[test]
