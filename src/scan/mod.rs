@@ -210,6 +210,8 @@ struct ColumnCtx {
     /// The `header_required` detectors the name hints (their own hints: `face_score` names a
     /// face but not a feature vector).
     required: Vec<crate::detect::DetectorId>,
+    /// The name hints some detector (of any category).
+    named: bool,
 }
 
 /// A person key found in a row: 32 bytes (a merge reads millions of them back).
@@ -313,7 +315,7 @@ impl Scanner {
                 let s = a.as_string::<i32>();
                 // Numbers and timestamps written as text (a CSV price or event-time column) are
                 // judged as typed columns are: only where the column name hints a category.
-                if col.hinted == 0 && col.first.is_empty() && typed_text(s, range) {
+                if !col.named && typed_text(s, range) {
                     out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
                     return out;
                 }
@@ -807,7 +809,9 @@ impl InputAcc {
         // Tried before the priority order, the name's own first (header-required detectors are
         // tried nowhere else).
         let first = required.clone();
-        let ctx = ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first, required };
+        let named = !header.hints.is_empty();
+        let ctx =
+            ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first, required, named };
         self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
         self.by_path.insert(path.to_string(), self.columns.len() - 1);
         self.columns.len() - 1
