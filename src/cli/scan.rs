@@ -109,7 +109,7 @@ pub struct EngineArgs {
     #[arg(long)]
     threads: Option<usize>,
     /// Rows per batch.
-    #[arg(long, default_value_t = 8192)]
+    #[arg(long, default_value_t = 32768)]
     batch_size: usize,
     /// Input format when it cannot be sniffed (stdin): csv, json or parquet.
     #[arg(long)]

@@ -90,7 +90,7 @@ pub struct SourceOptions {
 impl Default for SourceOptions {
     fn default() -> Self {
         SourceOptions {
-            batch_size: 8192,
+            batch_size: 32768,
             format: None,
             encoding: None,
             max_line_bytes: 16 << 20,
