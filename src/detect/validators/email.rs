@@ -16,7 +16,9 @@ static LOCAL: [bool; 256] = {
 
 pub fn email(s: &str, _: &Ctx) -> bool {
     let b = s.as_bytes();
-    if b.len() < 6 || b.len() > 254 {
+    // The last label is letters: most values that are not addresses (numbers, dates, IPs) end
+    // with a digit and are turned away before they are read.
+    if b.len() < 6 || b.len() > 254 || !b[b.len() - 1].is_ascii_alphabetic() {
         return false;
     }
     // One pass: the local part up to the first `@` (no `@` in it), then the domain label by

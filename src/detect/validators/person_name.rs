@@ -121,7 +121,8 @@ pub fn person_name(s: &str, _: &Ctx) -> bool {
     if b[0] >= 0x80 {
         chinese(s)
     } else {
-        pinyin(b)
+        // A pinyin name ends with a letter (codes and numbers mostly end with a digit).
+        b[b.len() - 1].is_ascii_alphabetic() && pinyin(b)
     }
 }
 
