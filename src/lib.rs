@@ -49,6 +49,18 @@ pub use source::{Format, Input, SourceOptions};
 /// Checks shared by the unit tests of several modules.
 #[cfg(test)]
 pub(crate) mod test_util {
+    /// A deterministic xorshift generator for randomised differential tests (seeded, so a failure
+    /// reproduces).
+    pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut x = seed;
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
     /// Fails unless the `.toml` files of `dir` (relative to the crate) are exactly the file names
     /// of a compiled-in list, in order: a file added to the directory must be added to the list.
     pub fn assert_builtin_list(dir: &str, builtin: &[(&str, &str)], list_in: &str) {

@@ -541,13 +541,7 @@ mod tests {
 
     #[test]
     fn find3_is_the_first_of_three_bytes() {
-        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut next = crate::test_util::xorshift(0x9E37_79B9_7F4A_7C15u64);
         for _ in 0..50_000 {
             let n = next() as usize % 80;
             // Mostly bytes next to the searched ones (borrows and carries), some high bytes.

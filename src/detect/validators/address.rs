@@ -127,13 +127,7 @@ mod tests {
         // punctuation, and characters of every UTF-8 length.
         let alphabet: Vec<char> =
             "省市区县路街道号栋室楼单巷弄村胡建国中山和平人民0123456789AbZ-#() （）·，。:@é€𠀀々".chars().collect();
-        let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut next = crate::test_util::xorshift(0x2545_F491_4F6C_DD1Du64);
         let mut accepted = 0;
         for _ in 0..200_000 {
             let n = 4 + next() as usize % 20;

@@ -83,13 +83,7 @@ mod tests {
     #[test]
     fn one_pass_agrees_with_parts() {
         let alphabet = b"ab1Z.-_%+@@..q";
-        let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut next = crate::test_util::xorshift(0x2545_F491_4F6C_DD1Du64);
         let c = Ctx { today: Date::new(2026, 1, 1).unwrap() };
         let mut accepted = 0;
         for _ in 0..200_000 {
