@@ -40,7 +40,7 @@ impl HanSet {
 
 /// The code point of the three-byte character starting `b`, when `b` starts with one.
 #[inline]
-pub fn three_byte(b: &[u8]) -> Option<u32> {
+pub const fn three_byte(b: &[u8]) -> Option<u32> {
     match *b {
         [c0, c1, c2, ..] if c0 & 0xF0 == 0xE0 => {
             Some((c0 as u32 & 0x0F) << 12 | (c1 as u32 & 0x3F) << 6 | (c2 as u32 & 0x3F))
