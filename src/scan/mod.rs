@@ -315,9 +315,11 @@ impl Scanner {
                 let s = a.as_string::<i32>();
                 // Numbers and timestamps written as text (a CSV price or event-time column) are
                 // judged as typed columns are: only where the column name hints a category.
-                if !col.named && typed_text(s, range) {
-                    out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
-                    return out;
+                if !col.named {
+                    if let Some(n) = typed_text(s, range) {
+                        out.tally.skipped += n;
+                        return out;
+                    }
                 }
                 let mut text = TextCells::default();
                 let mut seen = 0usize;
@@ -367,11 +369,11 @@ impl Scanner {
             | DataType::UInt16
             | DataType::UInt8 => {
                 // Too small to hold any identifier.
-                out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
+                out.tally.skipped += non_null(a.as_ref(), range);
             }
-            // Floats and dates are judged only where the column name hints a category (`lat`,
+            // Floats and dates are judged only where the column name hints a detector (`lat`,
             // `经度`, `出生日期`): prices, measures and event dates stay unread.
-            DataType::Float64 | DataType::Float32 | DataType::Date32 | DataType::Date64 if col.hinted != 0 => {
+            DataType::Float64 | DataType::Float32 | DataType::Date32 | DataType::Date64 if col.named => {
                 let fmt = arrow_cast::display::FormatOptions::default();
                 let Ok(f) = arrow_cast::display::ArrayFormatter::try_new(a.as_ref(), &fmt) else { return out };
                 for i in range.0..range.1 {
@@ -388,9 +390,7 @@ impl Scanner {
                 }
             }
             DataType::Null => {}
-            _ => {
-                out.tally.skipped += (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64;
-            }
+            _ => out.tally.skipped += non_null(a.as_ref(), range),
         }
         out
     }
@@ -595,21 +595,27 @@ impl Scanner {
     }
 }
 
-/// Are all non-null values of `s` in `range` (at least one) decimal numbers or timestamps, as a
-/// typed column would hold them? Such text is read as typed data is: no identifier has these
-/// shapes (an integer may be a phone or an ID number: integers stay text).
-fn typed_text(s: &arrow_array::StringArray, range: (usize, usize)) -> bool {
-    let mut any = false;
+/// Values of `a` in `range` that are not null.
+fn non_null(a: &dyn Array, range: (usize, usize)) -> u64 {
+    (range.1 - range.0 - a.slice(range.0, range.1 - range.0).null_count()) as u64
+}
+
+/// How many values of `s` in `range` there are, when all those not null (at least one) are
+/// decimal numbers or timestamps, as a typed column would hold them. Such text is read as typed
+/// data is: no identifier has these shapes (an integer may be a phone or an ID number: integers
+/// stay text).
+fn typed_text(s: &arrow_array::StringArray, range: (usize, usize)) -> Option<u64> {
+    let mut n = 0;
     for i in range.0..range.1 {
         if s.is_null(i) {
             continue;
         }
         if !(decimal_shape(s.value(i).as_bytes()) || timestamp_shape(s.value(i).as_bytes())) {
-            return false;
+            return None;
         }
-        any = true;
+        n += 1;
     }
-    any
+    (n > 0).then_some(n)
 }
 
 /// `-?[0-9]{1,18}\.[0-9]{1,18}`: a decimal number with a fraction (a price, a measure).
@@ -1227,8 +1233,8 @@ mod tests {
         }
     }
 
-    /// Unhinted columns of decimals or timestamps are counted, not judged; a hinted one, or a
-    /// slice holding anything else, is judged as before.
+    /// Unhinted columns of decimals or timestamps, as text or typed, are counted, not judged; a
+    /// hinted one, or a text slice holding anything else, is judged.
     #[test]
     fn typed_text_columns() {
         let scanner = Scanner::builder().threads(1).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
@@ -1240,6 +1246,9 @@ mod tests {
             ("出生日期", col(vec!["1990-01-01", "1985-07-16", "2001-12-31"])),
             // Not all typed: judged, and the phone is found.
             ("misc", col(vec!["13900001111", "13812345678", "2024-01-20"])),
+            // Typed floats follow the same rule.
+            ("price", Arc::new(arrow_array::Float64Array::from(vec![7.5, 12.0, 0.99])) as arrow_array::ArrayRef),
+            ("纬度", Arc::new(arrow_array::Float64Array::from(vec![39.9042, 31.2304, 22.5431])) as _),
         ])
         .unwrap();
         let mut session = scanner.session();
@@ -1251,6 +1260,8 @@ mod tests {
         assert_eq!((tally("created_at").values, tally("created_at").skipped), (0, 3));
         assert_eq!((tally("出生日期").values, tally("出生日期").skipped), (3, 0));
         assert_eq!((tally("misc").values, tally("misc").skipped), (3, 0));
+        assert_eq!((tally("price").values, tally("price").skipped), (0, 3));
+        assert_eq!((tally("纬度").values, tally("纬度").skipped), (3, 0));
         let report = session.report();
         let cats = |name: &str| {
             report.columns.iter().filter(|c| c.column == name).flat_map(|c| c.categories.clone()).collect::<Vec<_>>()
