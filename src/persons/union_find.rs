@@ -26,6 +26,19 @@ impl Key96 {
     }
 }
 
+/// Ask the CPU to bring the cache line of `x` in (a hint; no effect on results).
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint that never faults; the pointer comes from a reference anyway.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(x as *const T as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 /// A slot of the key table: a key and its node, 16 bytes, four to a cache line.
 #[derive(Clone, Copy)]
 #[repr(C, align(16))]
@@ -90,16 +103,9 @@ impl KeyTable {
     /// Ask the CPU for the cache line `key` would be found in (a hint; no effect on results).
     #[inline]
     fn prefetch(&self, key: Key96) {
-        #[cfg(target_arch = "x86_64")]
         if let Some(s) = self.slots.get(key.home(self.mask())) {
-            // SAFETY: prefetching is a hint that never faults; the pointer is valid anyway.
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>(s as *const Slot as *const i8);
-            }
+            prefetch(s);
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = key;
     }
 
     fn iter(&self) -> impl Iterator<Item = (Key96, u32)> + '_ {
@@ -182,16 +188,9 @@ impl PersonSet {
     /// Ask the CPU to bring node `n` into the cache (a hint; no effect on results).
     #[inline]
     pub fn prefetch(&self, n: u32) {
-        #[cfg(target_arch = "x86_64")]
         if let Some(p) = self.nodes.get(n as usize) {
-            // SAFETY: prefetching is a hint that never faults; the pointer is valid anyway.
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>(p as *const Node as *const i8);
-            }
+            prefetch(p);
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = n;
     }
 
     #[inline]
