@@ -293,11 +293,7 @@ impl<R: Read> CsvBatches<R> {
             }
             if self.fields.len() == ncols {
                 for (c, f) in self.columns.iter_mut().zip(&self.fields) {
-                    let text = match *f {
-                        FieldText::Buf(s, e) => &self.buf[s..e],
-                        FieldText::Scratch(s, e) => &self.unescaped[s..e],
-                    };
-                    match *f {
+                    let len = match *f {
                         // A short field is copied as 16 bytes and cut back: one inline move
                         // instead of a call to `memcpy` (most fields are short). The bytes
                         // after the field, up to 16, are in the buffer and are cut off.
@@ -306,12 +302,20 @@ impl<R: Read> CsvBatches<R> {
                             let chunk: &[u8; 16] = self.buf[s..s + 16].try_into().expect("16 bytes");
                             c.values.extend_from_slice(chunk);
                             c.values.truncate(n);
+                            e - s
                         }
-                        _ => c.values.extend_from_slice(text),
-                    }
+                        FieldText::Buf(s, e) => {
+                            c.values.extend_from_slice(&self.buf[s..e]);
+                            e - s
+                        }
+                        FieldText::Scratch(s, e) => {
+                            c.values.extend_from_slice(&self.unescaped[s..e]);
+                            e - s
+                        }
+                    };
                     c.offsets.push(c.values.len() as i32);
-                    c.nulls.append(!text.is_empty());
-                    self.batch_bytes += text.len();
+                    c.nulls.append(len != 0);
+                    self.batch_bytes += len;
                 }
                 self.rows_in_batch += 1;
             } else {
