@@ -13,7 +13,7 @@ use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, Policy, Policy
 use xborder::report::html::Lang;
 use xborder::report::timeline::{object_label, Point, Timeline};
 use xborder::report::YearToDate;
-use xborder::source::{encoding_for_label, expand_inputs, is_object_url, SourceOptions};
+use xborder::source::{encoding_for_label, expand_inputs_noting, is_object_url, SourceOptions};
 use xborder::time::Date;
 use xborder::{Format, Input, Report, ScanSession, Scanner};
 
@@ -403,9 +403,13 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             );
         }
     }
-    let (inputs, missing) = expand_inputs(&locals);
+    let expanded = expand_inputs_noting(&locals);
+    for (p, why) in &expanded.skipped {
+        eprintln!("xborder: skipped {}: {why}", xborder::error::escape_name(&p.to_string_lossy()));
+    }
+    let (inputs, missing) = (expanded.inputs, expanded.errors);
     if a.read_only {
-        return read_only(&inputs, engine.source_options());
+        return read_only(&inputs, missing, engine.source_options());
     }
     // The ledger and its key, before any data is read (a wrong key is exit 2).
     let exporter = a.exporter.clone().unwrap_or_else(|| UNNAMED_EXPORTER.into());
@@ -647,10 +651,20 @@ fn transfer_inputs(report: &Report, inputs: &[Input], hasher: &KeyHasher) -> Vec
 }
 
 /// Read every input into batches and report rows and bytes (the reader's own throughput).
-fn read_only(inputs: &[xborder::Input], opts: &SourceOptions) -> anyhow::Result<i32> {
-    let (mut rows, mut bytes, mut complete) = (0u64, 0u64, true);
+fn read_only(inputs: &[xborder::Input], missing: Vec<xborder::Error>, opts: &SourceOptions) -> anyhow::Result<i32> {
+    let (mut rows, mut bytes, mut complete) = (0u64, 0u64, missing.is_empty());
+    for e in missing {
+        eprintln!("xborder: incomplete: {e}");
+    }
     for input in inputs {
-        let mut src = xborder::source::Source::open(input, opts)?;
+        let mut src = match xborder::source::Source::open(input, opts) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("xborder: incomplete: {e}");
+                complete = false;
+                continue;
+            }
+        };
         for b in src.by_ref() {
             match b {
                 Ok(b) => rows += b.num_rows() as u64,
@@ -659,6 +673,10 @@ fn read_only(inputs: &[xborder::Input], opts: &SourceOptions) -> anyhow::Result<
                     complete = false;
                 }
             }
+        }
+        for e in src.soft_errors() {
+            eprintln!("xborder: incomplete: {e}");
+            complete = false;
         }
         bytes += src.bytes_read();
     }
