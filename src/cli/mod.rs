@@ -20,6 +20,8 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAIL: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_INCOMPLETE: i32 = 3;
+/// `ledger verify` without the ledger's key: consistent as far as it could look, not verified.
+pub const EXIT_UNVERIFIED: i32 = 4;
 
 #[derive(Parser)]
 #[command(

@@ -492,6 +492,12 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         None if a.record && urls.is_empty() => eprintln!("xborder: not recorded in {}", ledger_path.display()),
         None => {}
     }
+    // The head after recording, for a job to keep outside the ledger (`ledger verify --expect-head`).
+    if a.record {
+        if let Some((seq, hash)) = book.as_ref().map(|b| b.0.head()).transpose()?.flatten() {
+            eprintln!("xborder: chain head: transfer {seq} {hash}");
+        }
+    }
     let text = match format {
         OutFormat::Human => xborder::report::render_human(&report, a.output.is_none() && use_color()),
         OutFormat::Json => report.to_json() + "\n",
