@@ -64,8 +64,11 @@ fn one_bank_card_person_needs_a_standard_contract_and_fails_by_default() {
     assert_eq!(r.rules(), ["art8_sensitive"]);
     let v = r.json();
     assert_eq!(v["verdict"]["policy"], "cn-national-2024");
-    assert_eq!(v["verdict"]["reasons"][0]["cite"], "Provisions Art. 8(2)");
-    assert_eq!(v["verdict"]["reasons"][0]["detail"], "1 sensitive persons ≥ 1 and < 10000");
+    assert_eq!(v["verdict"]["reasons"][0]["cite"], "Provisions Art. 8");
+    assert_eq!(
+        v["verdict"]["reasons"][0]["detail"],
+        "1 sensitive persons ≥ 1 and < 10000 (this export only: no ledger, so earlier transfers this year were not counted)"
+    );
     assert_eq!(v["verdict"]["reasons"][0]["confirmed"], true);
     assert_eq!(v["persons"]["sensitive"], 1);
     assert!(r.stderr.contains("--fail-at standard_contract"), "{}", r.stderr);
@@ -130,15 +133,18 @@ fn a_ciio_needs_an_assessment_for_any_pi() {
 }
 
 #[test]
-fn a_declared_scenario_exempts_the_pi_it_covers_but_not_a_ciio() {
+fn a_declared_scenario_exempts_the_pi_it_covers_for_a_ciio_too() {
     let d = dir_with_card();
     let r = scan(d.path(), "card.csv", &["--scenario", "contract"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.level(), "allow");
     assert_eq!(r.rules(), ["art5_1_contract"]);
+    // Art. 7's last paragraph: Arts. 3–6 prevail over Art. 7(1).
     let r = scan(d.path(), "card.csv", &["--scenario", "hr", "--scenario", "contract", "--ciio"]);
-    assert_eq!(r.code, 1);
-    assert_eq!(r.rules(), ["art7_ciio", "art5_1_contract", "art5_2_hr"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.rules(), ["art5_1_contract", "art5_2_hr"]);
+    let r = scan(d.path(), "card.csv", &["--ciio"]);
+    assert_eq!((r.code, r.rules()), (1, vec!["art7_ciio".to_string(), "art8_sensitive".to_string()]));
 }
 
 #[test]
@@ -169,14 +175,22 @@ bank_card = "personal"
 #[test]
 fn zone_policies_from_the_command_line() {
     let d = dir_with_card();
+    // Outside the list's sectors and scenarios: the national route, and a note saying so.
     let r = scan(d.path(), "card.csv", &["--policy", "beijing-ftz-2024", "--zone-registered", "--sector", "other"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.rules(), ["bj_outside_list"]);
-    // A listed sector: the national route, with the list's unconfirmed items beside it.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.rules(), ["art8_sensitive", "bj_outside_list"]);
     let r = scan(d.path(), "card.csv", &["--policy", "beijing-ftz-2024", "--zone-registered", "--sector", "retail"]);
+    assert_eq!(r.rules(), ["art8_sensitive", "bj_outside_list"]);
+    // A listed scenario: the national route, with the list's unconfirmed items beside it.
+    let r = scan(
+        d.path(),
+        "card.csv",
+        &["--policy", "beijing-ftz-2024", "--zone-registered", "--sector", "retail", "--scenario", "retail_membership"],
+    );
     assert_eq!(r.code, 1);
     assert_eq!(r.level(), "standard_contract");
     assert!(r.rules().contains(&"bj_list_pi_sensitive".to_string()));
+    assert!(!r.rules().contains(&"bj_outside_list".to_string()));
     let r = scan(d.path(), "card.csv", &["--policy", "tianjin-ftz-2024"]);
     assert_eq!((r.code, r.level().as_str()), (1, "standard_contract"));
 }

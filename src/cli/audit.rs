@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::scan::{ledger_path, open_ledger, parse_level, Engine, EngineArgs, LangArg, Record};
+use super::scan::{ledger_path, open_ledger, parse_procedure, Engine, EngineArgs, LangArg, Record};
 use super::{emit, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE};
 use xborder::audit::{self, AuditReport, AuditTransfer, Exported, ManifestEntry, Skipped};
 use xborder::ledger::{Ledger, TransferFilter};
@@ -45,9 +45,9 @@ pub struct AuditArgs {
     /// Without it: a date in every object's name, else file modification times.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
-    /// The procedure the exporter had in place for the year (allow = none, standard_contract,
-    /// security_assessment): transfers that needed more lacked it.
-    #[arg(long, value_name = "LEVEL", default_value = "allow", value_parser = parse_level)]
+    /// The procedure the exporter had in place for the year (none, standard_contract,
+    /// security_assessment; `allow` is read as none): transfers that needed more lacked it.
+    #[arg(long, value_name = "LEVEL", default_value = "none", value_parser = parse_procedure)]
     procedure: Level,
     /// Write the replayed ledger here (it must not hold transfers yet); a temporary ledger,
     /// removed afterwards, by default.

@@ -175,7 +175,7 @@ pub(super) fn scan(
                 let report = (recording || cx.jsonl).then(|| s.report());
                 if let (true, true, Some(l), Some(r)) = (recording, complete, ledger.as_deref_mut(), &report) {
                     let Some(persons) = s.persons() else { anyhow::bail!("a ledger needs exact persons") };
-                    let batch = BatchPersons::from_set(persons, mask);
+                    let batch = BatchPersons::from_set(persons, mask, scanner.category_names());
                     let mut facts = Facts::from_report(r, s.category_persons());
                     cx.engine.declare(&mut facts);
                     let txn = l.begin(true)?;
@@ -186,6 +186,8 @@ pub(super) fn scan(
                         let plan = txn.year_to_date(cx.exporter, cx.year, &batch)?;
                         facts.persons_ytd.personal = plan.counts.persons;
                         facts.persons_ytd.sensitive = plan.counts.sensitive;
+                        facts.persons_ytd.by_category = plan.categories.clone();
+                        facts.ytd_from_ledger = true;
                         let policy = &cx.engine.policy;
                         let level = evaluate(policy, &facts).level;
                         if level < cx.fail_at {

@@ -158,8 +158,11 @@ fn policy_json(p: &Policy) -> serde_json::Value {
         "description": p.description, "notes": p.notes,
         "documents": p.documents,
         "classes": {"base": "GB/T 45574-2025", "overrides": p.class_overrides, "explicit": classes},
+        "sector_classes": p.sector_classes,
         "categories": p.categories, "sectors": p.sectors,
+        "list_scenarios": p.list_scenarios,
         "rules": p.rules.iter().map(|r| rule_json(p, r)).collect::<Vec<_>>(),
+        "changelog": p.changelog,
     })
 }
 
@@ -177,6 +180,29 @@ fn show_human(p: &Policy) -> String {
     }
     for (class, cats) in classes_by_class(p) {
         let _ = writeln!(s, "  {class}: {}", cats.join(", "));
+    }
+    for (sector, over) in &p.sector_classes {
+        let o: Vec<String> = over.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(s, "  with --sector {sector}: {}", o.join(", "));
+    }
+    if !p.list_scenarios.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nBusiness scenarios of the list ({}; declare with --sector SECTOR --scenario ID --zone-registered)",
+            p.list_scenarios.len()
+        );
+        let w = p.list_scenarios.iter().map(|x| x.id.len()).max().unwrap_or(2);
+        for sc in &p.list_scenarios {
+            let flag = if sc.confirmed { "" } else { "  [unconfirmed]" };
+            let _ = writeln!(s, "  {:<w$}  {:<10}  {}{flag}", sc.id, sc.sector, clean(&sc.name));
+            let pad = " ".repeat(w + 4);
+            if !sc.rows.is_empty() {
+                let _ = writeln!(s, "{pad}rows:   {}", sc.rows.join(", "));
+            }
+            if let Some(src) = &sc.source {
+                let _ = writeln!(s, "{pad}source: {}", clean(src));
+            }
+        }
     }
     let _ = writeln!(
         s,
@@ -221,6 +247,12 @@ fn show_human(p: &Policy) -> String {
         let _ = writeln!(s, "\nNotes");
         for n in &p.notes {
             let _ = writeln!(s, "  - {}", clean(n));
+        }
+    }
+    if !p.changelog.is_empty() {
+        let _ = writeln!(s, "\nChanges");
+        for c in &p.changelog {
+            let _ = writeln!(s, "  {} {}: {}", clean(&c.version), clean(&c.rule), clean(&c.change));
         }
     }
     s

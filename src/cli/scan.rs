@@ -72,15 +72,22 @@ pub struct ScanArgs {
     /// year so far is this export.
     #[arg(long, value_name = "PATH")]
     ledger: Option<PathBuf>,
-    /// Record this export in the ledger when its verdict is below `--fail-at` (a blocked or
-    /// incomplete export is never recorded). Creates the ledger and its key when missing.
+    /// Record this export in the ledger unless it is blocked (verdict at or above `--fail-at`)
+    /// or incomplete: an export that is let through leaves, so it counts. Creates the ledger and
+    /// its key when missing.
     #[arg(long)]
     record: bool,
+    /// The procedure the exporter has in place for this export, as in `audit`: none,
+    /// standard_contract or security_assessment. A verdict it covers is let through (and
+    /// recorded with `--record`); `--fail-at` defaults to the first level it does not cover.
+    #[arg(long, value_name = "LEVEL", default_value = "none", value_parser = parse_procedure)]
+    procedure: Level,
     /// Exit 1 when the verdict is at or above this level: allow, needs_review,
-    /// standard_contract, security_assessment, prohibited. An incomplete scan exits 3 even
-    /// then.
-    #[arg(long, value_name = "LEVEL", default_value = "standard_contract", value_parser = parse_level)]
-    fail_at: Level,
+    /// standard_contract, security_assessment, prohibited (default: the first level
+    /// `--procedure` does not cover — standard_contract with none). An incomplete scan exits 3
+    /// even then.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    fail_at: Option<Level>,
     /// How persons are counted: `exact` (linked; memory grows with the persons) or `sketch`
     /// (HyperLogLog estimates in bounded memory, rows not linked; the verdict uses the upper 95%
     /// bounds). The ledger needs exact persons.
@@ -134,10 +141,12 @@ pub struct EngineArgs {
     /// public_funds, retail (or one the policy declares).
     #[arg(long, value_name = "S")]
     sector: Option<String>,
-    /// An exemption that covers this export, declared by the operator: contract (Art. 5(1)), hr
-    /// (5(2)), emergency (5(3)), returned (Art. 4). Repeatable.
-    #[arg(long = "scenario", value_name = "S", value_parser = parse_scenario)]
-    scenarios: Vec<Scenario>,
+    /// A scenario the operator declares for this export: an exemption — contract (Art. 5(1)),
+    /// hr (5(2)), emergency (5(3)), returned (Art. 4) — or a business scenario of the policy's
+    /// negative list (`xborder policy show ID` lists them; it needs `--sector` of its sector).
+    /// Repeatable.
+    #[arg(long = "scenario", value_name = "S")]
+    scenarios: Vec<String>,
     /// Important-data markers a department has notified: TOML (`markers = [...]`) or one marker
     /// id per line. Named markers found in the data need a security assessment.
     #[arg(long, value_name = "FILE")]
@@ -147,8 +156,26 @@ pub struct EngineArgs {
     zone_registered: bool,
 }
 
-fn parse_scenario(s: &str) -> Result<Scenario, String> {
-    s.parse()
+/// `--procedure`: a level, or `none` (= allow: no procedure).
+pub fn parse_procedure(s: &str) -> Result<Level, String> {
+    match s {
+        "none" => Ok(Level::Allow),
+        _ => s.parse(),
+    }
+}
+
+/// `--procedure` as the user writes it.
+pub fn procedure_word(l: Level) -> &'static str {
+    if l == Level::Allow {
+        "none"
+    } else {
+        l.as_str()
+    }
+}
+
+/// The lowest verdict `procedure` does not cover: what `--fail-at` defaults to.
+pub fn default_fail_at(procedure: Level) -> Level {
+    Level::ALL.into_iter().find(|&l| xborder::audit::lacks(l, procedure)).unwrap_or(Level::Prohibited)
 }
 
 fn parse_persons(s: &str) -> Result<PersonsMode, String> {
@@ -159,16 +186,52 @@ pub fn parse_level(s: &str) -> Result<Level, String> {
     s.parse()
 }
 
+/// `--scenario` values: national exemptions, and business scenarios of the policy's negative
+/// list, which must belong to the declared `--sector`. Anything else is a usage error naming the
+/// valid ids.
+fn split_scenarios(
+    policy: &Policy,
+    sector: Option<&str>,
+    given: &[String],
+) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
+    let (mut national, mut listed) = (Vec::new(), Vec::new());
+    for s in given {
+        if let Ok(n) = s.parse::<Scenario>() {
+            national.push(n);
+            continue;
+        }
+        match policy.list_scenario(s) {
+            Some(ls) if sector == Some(ls.sector.as_str()) => listed.push(ls.id.clone()),
+            Some(ls) => anyhow::bail!(
+                "--scenario {s}: {} is a business scenario of the {} sector of policy {}; declare --sector {}",
+                ls.name,
+                ls.sector,
+                policy.id,
+                ls.sector
+            ),
+            None => {
+                let mut valid: Vec<String> = Scenario::ALL.iter().map(|x| x.as_str().to_string()).collect();
+                valid.extend(policy.list_scenarios.iter().map(|x| format!("{} ({}, {})", x.id, x.sector, x.name)));
+                anyhow::bail!("--scenario {s:?}: unknown scenario; policy {} knows {}", policy.id, valid.join(", "));
+            }
+        }
+    }
+    Ok((national, listed))
+}
+
 /// Exporter name used when `--exporter` is not given.
 const UNNAMED_EXPORTER: &str = "unspecified";
 
 /// The configured scan engine: policy, catalogue and reading options, checked before any data
-/// is read (a bad policy, sector or catalogue is exit 2).
+/// is read (a bad policy, sector, scenario or catalogue is exit 2).
 pub struct Engine {
     pub policy: Policy,
     pub(super) catalogue: ImportantCatalogue,
     src: SourceOptions,
     args: EngineArgs,
+    /// `--scenario`, split into the national exemptions and the list's business scenarios.
+    scenarios: Vec<Scenario>,
+    list_scenarios: Vec<String>,
 }
 
 /// When an assessed export is written to the ledger.
@@ -176,7 +239,8 @@ pub struct Engine {
 pub enum Record {
     /// A dry run: read the ledger, write nothing.
     No,
-    /// `scan --record`: only a complete export whose verdict is below this level.
+    /// `scan --record`: only a complete export that is not blocked (its verdict is below this
+    /// `--fail-at` level).
     BelowFailAt(Level),
     /// `audit`: every export, whatever its verdict — it already left.
     Always,
@@ -200,6 +264,7 @@ impl Engine {
                 anyhow::bail!("--sector {s:?}: unknown sector; policy {} knows {}", policy.id, known.join(", "));
             }
         }
+        let (scenarios, list_scenarios) = split_scenarios(&policy, a.sector.as_deref(), &a.scenarios)?;
         let catalogue = match &a.catalogue {
             Some(p) => ImportantCatalogue::load(p)?,
             None => ImportantCatalogue::default(),
@@ -211,14 +276,15 @@ impl Engine {
         if let Some(e) = &a.encoding {
             src.encoding = Some(encoding_for_label(e)?);
         }
-        Ok(Engine { policy, catalogue, src, args: a.clone() })
+        Ok(Engine { policy, catalogue, src, args: a.clone(), scenarios, list_scenarios })
     }
 
     /// What the operator declares, beside what the data shows.
     pub(super) fn declare(&self, facts: &mut Facts) {
         facts.ciio = self.args.ciio;
         facts.sector = self.args.sector.clone();
-        facts.scenarios = self.args.scenarios.iter().copied().collect();
+        facts.scenarios = self.scenarios.iter().copied().collect();
+        facts.list_scenarios = self.list_scenarios.iter().cloned().collect();
         facts.zone_registered = self.args.zone_registered;
         facts.catalogue = self.catalogue.markers.clone();
     }
@@ -234,7 +300,7 @@ impl Engine {
             .source_options(self.src.clone())
             .persons_mode(persons)
             .show_values(self.args.show_values)
-            .classes(self.policy.classes.clone())
+            .classes(self.policy.classes_for(self.args.sector.as_deref()))
             .key_hasher(hasher);
         if let Some(t) = self.args.threads {
             b = b.threads(t);
@@ -303,7 +369,7 @@ impl Engine {
         // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
         let batch = match (&ledger, session.persons()) {
             (Some(_), Some(p)) => {
-                let mut b = BatchPersons::from_set(p, scanner.sensitive_mask());
+                let mut b = BatchPersons::from_set(p, scanner.sensitive_mask(), scanner.category_names());
                 // Keyless rows of objects recorded one by one are in the ledger already.
                 b.unlinked = b.unlinked.saturating_sub(outcome.recorded_unlinked);
                 b.unlinked_sensitive = b.unlinked_sensitive.saturating_sub(outcome.recorded_unlinked_sensitive);
@@ -314,9 +380,9 @@ impl Engine {
         };
         let mut facts = Facts::from_report(&report, session.category_persons());
         let year = scanner.options().as_of.year;
-        // Year to date: the ledger's persons for this exporter and year ∪ this export. Recording
-        // takes the write lock now, so the verdict is decided on the ledger it is written to.
-        // `by_category` stays this export's: the ledger keeps no categories.
+        // Year to date: the ledger's persons for this exporter and year ∪ this export, in all,
+        // sensitive and per category. Recording takes the write lock now, so the verdict is
+        // decided on the ledger it is written to.
         // Objects of a store were recorded one by one as they were read (bucket.rs); the run as
         // a whole is recorded only for local inputs.
         let recording = match record {
@@ -331,6 +397,8 @@ impl Engine {
                 let plan = txn.year_to_date(exporter, year, batch.as_ref().expect("built with the ledger"))?;
                 facts.persons_ytd.personal = plan.counts.persons;
                 facts.persons_ytd.sensitive = plan.counts.sensitive;
+                facts.persons_ytd.by_category = plan.categories.clone();
+                facts.ytd_from_ledger = true;
                 Some((txn, plan))
             }
             None => None,
@@ -436,7 +504,8 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         },
     };
     let scanner = engine.scanner(as_of, hasher.clone(), a.persons)?;
-    let record = if a.record { Record::BelowFailAt(a.fail_at) } else { Record::No };
+    let fail_at = a.fail_at.unwrap_or_else(|| default_fail_at(a.procedure));
+    let record = if a.record { Record::BelowFailAt(fail_at) } else { Record::No };
     let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
         OutFormat::Human
     } else {
@@ -460,7 +529,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
                 since: a.since.as_deref(),
                 concurrency: a.concurrency,
                 record: a.record,
-                fail_at: a.fail_at,
+                fail_at,
                 exporter: &exporter,
                 year: session.scanner().options().as_of.year,
                 hasher: &hasher,
@@ -489,7 +558,21 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             t.ytd.persons,
             t.ytd.sensitive
         ),
-        None if a.record && urls.is_empty() => eprintln!("xborder: not recorded in {}", ledger_path.display()),
+        None if a.record && urls.is_empty() => {
+            let why = if !report.complete() {
+                "the scan is incomplete".to_string()
+            } else if level >= fail_at {
+                format!("blocked: verdict {level} is at or above --fail-at {fail_at}")
+            } else {
+                "nothing to record".to_string()
+            };
+            eprintln!("xborder: not recorded in {}: {why}", ledger_path.display())
+        }
+        None if !a.record && book.is_some() => eprintln!(
+            "xborder: dry run: judged on {}'s year to date in {}, not recorded (--record records it)",
+            exporter,
+            ledger_path.display()
+        ),
         None => {}
     }
     // The head after recording, for a job to keep outside the ledger (`ledger verify --expect-head`).
@@ -544,13 +627,15 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
                 eprintln!("xborder: incomplete: {e}");
             }
         }
-        if level >= a.fail_at {
-            eprintln!("xborder: verdict {level} on the part that was read is at or above --fail-at {}", a.fail_at);
+        if level >= fail_at {
+            eprintln!("xborder: verdict {level} on the part that was read is at or above --fail-at {fail_at}");
         }
         return Ok(EXIT_INCOMPLETE);
     }
-    if level >= a.fail_at {
-        eprintln!("xborder: verdict {level} is at or above --fail-at {} (policy {})", a.fail_at, engine.policy.id);
+    if level >= fail_at {
+        let covered =
+            if a.fail_at.is_none() { format!(" (--procedure {})", procedure_word(a.procedure)) } else { String::new() };
+        eprintln!("xborder: verdict {level} is at or above --fail-at {fail_at}{covered} (policy {})", engine.policy.id);
         return Ok(EXIT_FAIL);
     }
     Ok(EXIT_OK)

@@ -48,6 +48,7 @@ pub static BUILTIN: &[(&str, &str)] = &[
     ("licence_plate.toml", include_str!("../../detectors/licence_plate.toml")),
     ("mac.toml", include_str!("../../detectors/mac.toml")),
     ("mainland_travel_permit.toml", include_str!("../../detectors/mainland_travel_permit.toml")),
+    ("media_recording.toml", include_str!("../../detectors/media_recording.toml")),
     ("medical_terms.toml", include_str!("../../detectors/medical_terms.toml")),
     ("membership.toml", include_str!("../../detectors/membership.toml")),
     ("model_weights.toml", include_str!("../../detectors/model_weights.toml")),

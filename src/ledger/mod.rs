@@ -1,9 +1,9 @@
 //! The ledger: per exporter and calendar year (Asia/Shanghai) the persons already provided abroad,
-//! as keyed hashes of their person keys with a sensitive and a minor flag, and an append-only,
-//! hash-chained log of transfers. SQLite (bundled), one file, WAL mode; no raw identifier is ever
-//! written.
+//! as keyed hashes of their person keys with a sensitive and a minor flag and the categories
+//! their data carried, and an append-only, hash-chained log of transfers. SQLite (bundled), one
+//! file, WAL mode; no raw identifier is ever written.
 //!
-//! Schema (version 1):
+//! Schema (version 2):
 //!
 //! - `meta(name, value)`: `schema_version`, `key_fingerprint` ([`KeyHasher::fingerprint`]),
 //!   `chain_head` and `chain_seal` (the last transfer and a keyed seal of it: `chain.rs`).
@@ -11,9 +11,14 @@
 //!   year with the year-to-date totals (keyless rows included) and the next person id.
 //! - `person_keys(scope, key_hash, person)`: every key hash (16 bytes, big-endian u128) seen in
 //!   the scope, and the person it was first recorded under.
-//! - `persons(scope, person, sensitive, minor, merged_into)`: a person; `merged_into` is set when
-//!   a later batch proved two ledger persons to be one (a row holding keys of both). A key's
-//!   person is found by following `merged_into` to the end.
+//! - `persons(scope, person, sensitive, minor, merged_into, categories)`: a person; `merged_into`
+//!   is set when a later batch proved two ledger persons to be one (a row holding keys of both).
+//!   A key's person is found by following `merged_into` to the end. `categories` is a bit set
+//!   over `categories(bit, name)`: the categories the person's data carried in any transfer.
+//! - `categories(bit, name)`: the ledger's category bits (0–61), assigned on first use.
+//! - `scope_categories(scope, category, persons)`: per exporter and year, the persons whose data
+//!   carried each category (keyless rows included) — the counts of per-category rules such as
+//!   Beijing's unified identification rules, cumulative like the national lines.
 //! - `transfers(seq, scope, recorded_at, verdict, persons, new_persons, unlinked, body, prev_hash,
 //!   hash)`: `body` is the canonical JSON of a [`Transfer`]; `hash = BLAKE3(prev_hash || body)`,
 //!   `prev_hash` the previous transfer's hash (32 zero bytes for the first). One chain per ledger;
@@ -22,6 +27,9 @@
 //!   recorded in the scope, by URL and version (the ETag), with the transfer that recorded them.
 //!   A later scan of the scope skips an object whose URL and version are here. Added after
 //!   schema version 1 shipped; `open` creates it in older ledgers (nothing else changes).
+//!
+//! Version 1 ledgers are upgraded in place on open: persons recorded before carry no categories,
+//! so per-category counts start with the first transfer recorded by version 2.
 //!
 //! Year to date for a batch = the scope's persons ∪ the batch's persons, where a batch person
 //! sharing any key hash with a ledger person is that person, and a batch person sharing keys with
@@ -36,7 +44,7 @@ mod chain;
 mod key;
 mod query;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -47,14 +55,14 @@ pub use chain::{ChainReport, Problem, SealState};
 pub use key::{key_path, load_key, KeySource, KEY_ENV};
 pub use query::{ChainEntry, TransferFilter};
 
-use crate::persons::{KeyHasher, PersonSet, MINOR_BIT};
+use crate::persons::{KeyHasher, PersonSet, CATEGORY_BITS, MINOR_BIT};
 use crate::{Error, Result};
 
 /// The ledger file used when neither `--ledger` nor `XBORDER_LEDGER` names one.
 pub const DEFAULT_PATH: &str = "xborder-ledger.db";
 /// Environment variable naming the ledger file.
 pub const LEDGER_ENV: &str = "XBORDER_LEDGER";
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// How long a recorder waits for another one to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -81,6 +89,7 @@ CREATE TABLE IF NOT EXISTS persons (
     sensitive INTEGER NOT NULL,
     minor INTEGER NOT NULL,
     merged_into INTEGER,
+    categories INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (scope, person)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS transfers (
@@ -98,6 +107,22 @@ CREATE TABLE IF NOT EXISTS transfers (
 CREATE INDEX IF NOT EXISTS transfers_scope ON transfers (scope, seq);
 ";
 
+/// Per-category counts (schema version 2); created on open when missing.
+const CATEGORIES_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS categories (bit INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS scope_categories (
+    scope INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    persons INTEGER NOT NULL,
+    PRIMARY KEY (scope, category)
+) WITHOUT ROWID;
+";
+
+/// Category bits a ledger can hold: bit 63 of a person's flags in [`LedgerTxn::year_to_date`]
+/// is the sensitive flag, and SQLite integers are signed.
+const MAX_CATEGORY_BITS: usize = 62;
+const SENSITIVE_FLAG: u64 = 1 << 63;
+
 /// Objects recorded per scope (object-store inputs); created on open when missing.
 const OBJECTS_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS objects (
@@ -111,31 +136,79 @@ CREATE TABLE IF NOT EXISTS objects (
 ) WITHOUT ROWID;
 ";
 
-/// The persons of one batch, as the ledger sees them: key hashes and two flags, nothing else.
+/// One person of a batch, as the ledger sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchPerson {
+    /// The person's key hashes.
+    pub keys: Vec<u128>,
+    pub sensitive: bool,
+    pub minor: bool,
+    /// Bits into [`BatchPersons::categories`]: the categories the person's data carries.
+    pub categories: u64,
+}
+
+/// The persons of one batch, as the ledger sees them: key hashes, two flags and category bits,
+/// nothing else.
 #[derive(Debug, Clone, Default)]
 pub struct BatchPersons {
-    /// Each person's key hashes with (sensitive, minor).
-    pub persons: Vec<(Vec<u128>, bool, bool)>,
+    pub persons: Vec<BatchPerson>,
+    /// Category names by bit of [`BatchPerson::categories`].
+    pub categories: Vec<String>,
     /// Rows with personal data but no key: one person each.
     pub unlinked: u64,
     pub unlinked_sensitive: u64,
+    /// Keyless rows per category.
+    pub unlinked_categories: BTreeMap<String, u64>,
 }
 
 impl BatchPersons {
     /// From a scan's person set; `sensitive_mask` is `Scanner::sensitive_mask` (minors are
-    /// sensitive too).
-    pub fn from_set(set: &mut PersonSet, sensitive_mask: u64) -> BatchPersons {
+    /// sensitive too) and `categories` the scanner's category names by bit
+    /// (`Scanner::category_names`).
+    pub fn from_set(set: &mut PersonSet, sensitive_mask: u64, categories: &[String]) -> BatchPersons {
         let counts = set.counts(sensitive_mask);
-        let persons: Vec<(Vec<u128>, bool, bool)> = set
+        let bits = categories.len().min(CATEGORY_BITS);
+        let mask = (1u64 << bits) - 1;
+        let persons: Vec<BatchPerson> = set
             .persons()
             .into_iter()
-            .map(|(keys, f)| (keys, f & (sensitive_mask | MINOR_BIT) != 0, f & MINOR_BIT != 0))
+            .map(|(keys, f)| BatchPerson {
+                keys,
+                sensitive: f & (sensitive_mask | MINOR_BIT) != 0,
+                minor: f & MINOR_BIT != 0,
+                categories: f & mask,
+            })
             .collect();
-        let keyed_sensitive = persons.iter().filter(|p| p.1).count() as u64;
+        let keyed_sensitive = persons.iter().filter(|p| p.sensitive).count() as u64;
+        // Keyless rows per category: every person's profile less the keyed persons'.
+        let mut per_bit = [0i64; CATEGORY_BITS];
+        for (flags, n) in set.profiles() {
+            for (b, c) in per_bit.iter_mut().enumerate().take(bits) {
+                if flags & mask & (1 << b) != 0 {
+                    *c += n as i64;
+                }
+            }
+        }
+        for p in &persons {
+            for (b, c) in per_bit.iter_mut().enumerate().take(bits) {
+                if p.categories & (1 << b) != 0 {
+                    *c -= 1;
+                }
+            }
+        }
+        let unlinked_categories = per_bit
+            .iter()
+            .enumerate()
+            .take(bits)
+            .filter(|(_, &n)| n > 0)
+            .map(|(b, &n)| (categories[b].clone(), n as u64))
+            .collect();
         BatchPersons {
             persons,
+            categories: categories[..bits].to_vec(),
             unlinked: counts.unlinked_rows,
             unlinked_sensitive: counts.sensitive.saturating_sub(keyed_sensitive),
+            unlinked_categories,
         }
     }
 
@@ -144,7 +217,20 @@ impl BatchPersons {
     }
 
     pub fn sensitive(&self) -> u64 {
-        self.persons.iter().filter(|p| p.1).count() as u64 + self.unlinked_sensitive
+        self.persons.iter().filter(|p| p.sensitive).count() as u64 + self.unlinked_sensitive
+    }
+
+    /// Persons of this batch per category (keyless rows included).
+    pub fn category_counts(&self) -> BTreeMap<String, u64> {
+        let mut out = self.unlinked_categories.clone();
+        for p in &self.persons {
+            for (b, name) in self.categories.iter().enumerate() {
+                if p.categories & (1 << b) != 0 {
+                    *out.entry(name.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+        out
     }
 }
 
@@ -190,6 +276,9 @@ pub struct Transfer {
     pub policy: String,
     pub policy_version: String,
     pub key_fingerprint: String,
+    /// Persons this year per category after this transfer (version 2 ledgers; absent before).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ytd_categories: BTreeMap<String, u64>,
 }
 
 /// What the caller says about a transfer; the ledger adds sequence, time and counts.
@@ -259,6 +348,7 @@ impl Ledger {
             }
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
             tx.execute_batch(SCHEMA).map_err(&e)?;
+            tx.execute_batch(CATEGORIES_SCHEMA).map_err(&e)?;
             tx.execute(
                 "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?1)",
                 [SCHEMA_VERSION.to_string()],
@@ -266,10 +356,27 @@ impl Ledger {
             .map_err(&e)?;
             tx.commit().map_err(&e)?;
         }
-        let version: Option<String> = conn
+        let mut version: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE name='schema_version'", [], |r| r.get(0))
             .optional()
             .map_err(&e)?;
+        if version.as_deref() == Some("1") {
+            // Version 1 → 2: persons gain their categories, scopes their per-category counts.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+            let again: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE name='schema_version'", [], |r| r.get(0))
+                .optional()
+                .map_err(&e)?;
+            if again.as_deref() == Some("1") {
+                tx.execute_batch("ALTER TABLE persons ADD COLUMN categories INTEGER NOT NULL DEFAULT 0;")
+                    .map_err(&e)?;
+                tx.execute_batch(CATEGORIES_SCHEMA).map_err(&e)?;
+                tx.execute("UPDATE meta SET value = ?1 WHERE name = 'schema_version'", [SCHEMA_VERSION.to_string()])
+                    .map_err(&e)?;
+            }
+            tx.commit().map_err(&e)?;
+            version = Some(SCHEMA_VERSION.to_string());
+        }
         if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
             return Err(Error::Ledger {
                 path: path.display().to_string(),
@@ -402,12 +509,21 @@ pub struct Plan {
     year: i32,
     scope: Option<i64>,
     pub counts: YtdCounts,
+    /// Persons this year with this batch per category (keyless rows included): recorded ∪ batch.
+    pub categories: BTreeMap<String, u64>,
     /// Per batch person: the ledger persons (roots) its keys found, and which keys were found.
     matches: Vec<(Vec<i64>, Vec<bool>)>,
+    /// Per batch person: its categories as ledger bits.
+    ledger_bits: Vec<u64>,
+    /// Category bits this batch adds to the ledger's table.
+    new_bits: Vec<(u32, String)>,
     batch_total: u64,
     batch_sensitive: u64,
     unlinked: u64,
 }
+
+/// Category name → ledger bit.
+type CategoryBits = HashMap<String, u32>;
 
 /// A small union-find over ledger person ids.
 #[derive(Default)]
@@ -456,25 +572,70 @@ impl LedgerTxn<'_> {
             .map_err(err(self.path))
     }
 
-    /// Year to date of `exporter` in `year` with `batch`: the recorded persons ∪ the batch.
-    /// Nothing is written.
+    /// The ledger's category bits, and bits for the batch's categories it lacks (written by
+    /// `record`).
+    fn category_bits(&self, batch: &BatchPersons) -> Result<(CategoryBits, Vec<(u32, String)>)> {
+        let e = err(self.path);
+        let mut st = self.tx.prepare_cached("SELECT bit, name FROM categories").map_err(&e)?;
+        let mut bits: HashMap<String, u32> = st
+            .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(0)? as u32)))
+            .map_err(&e)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(&e)?;
+        let mut next = bits.values().map(|b| b + 1).max().unwrap_or(0);
+        let mut new_bits = Vec::new();
+        let names = batch.categories.iter().chain(batch.unlinked_categories.keys());
+        for name in names {
+            if !bits.contains_key(name) {
+                if next as usize >= MAX_CATEGORY_BITS {
+                    return Err(Error::Ledger {
+                        path: self.path.display().to_string(),
+                        message: format!("more than {MAX_CATEGORY_BITS} categories: {name:?} has no bit left"),
+                    });
+                }
+                bits.insert(name.clone(), next);
+                new_bits.push((next, name.clone()));
+                next += 1;
+            }
+        }
+        Ok((bits, new_bits))
+    }
+
+    /// Year to date of `exporter` in `year` with `batch`: the recorded persons ∪ the batch, in
+    /// all, with sensitive data, and per category. Nothing is written.
     pub fn year_to_date(&self, exporter: &str, year: i32, batch: &BatchPersons) -> Result<Plan> {
         let e = err(self.path);
         let scope = self.scope(exporter, year)?;
+        let (bits, new_bits) = self.category_bits(batch)?;
+        // Batch category bits → ledger bits.
+        let to_ledger: Vec<u64> = batch.categories.iter().map(|n| 1u64 << bits[n]).collect();
+        let ledger_bits: Vec<u64> = batch
+            .persons
+            .iter()
+            .map(|p| {
+                let mut f = 0u64;
+                for (b, lb) in to_ledger.iter().enumerate() {
+                    if p.categories & (1 << b) != 0 {
+                        f |= lb;
+                    }
+                }
+                f
+            })
+            .collect();
         let mut plan = Plan {
             exporter: exporter.to_string(),
             year,
             scope: scope.map(|s| s.0),
             counts: YtdCounts::default(),
+            categories: BTreeMap::new(),
             matches: Vec::with_capacity(batch.persons.len()),
+            ledger_bits,
+            new_bits,
             batch_total: batch.total(),
             batch_sensitive: batch.sensitive(),
             unlinked: batch.unlinked,
         };
-        let (before_p, before_s) = scope.map(|s| (s.1, s.2)).unwrap_or((0, 0));
-        let mut new_p = batch.unlinked;
-        let mut new_s = batch.unlinked_sensitive;
-        let Some((scope_id, _, _)) = scope else {
+        let Some((scope_id, before_p, before_s)) = scope else {
             plan.counts = YtdCounts {
                 before_persons: 0,
                 before_sensitive: 0,
@@ -482,48 +643,81 @@ impl LedgerTxn<'_> {
                 sensitive: batch.sensitive(),
                 new_persons: batch.total(),
             };
-            plan.matches = batch.persons.iter().map(|(k, _, _)| (Vec::new(), vec![false; k.len()])).collect();
+            plan.categories = batch.category_counts();
+            plan.matches = batch.persons.iter().map(|p| (Vec::new(), vec![false; p.keys.len()])).collect();
             return Ok(plan);
         };
+        // Tallies by flag bit: the ledger's category bits, and bit 63 for sensitive.
+        let mut tally = [0i64; 64];
+        tally[63] = before_s as i64;
+        {
+            let mut st = self
+                .tx
+                .prepare_cached("SELECT category, persons FROM scope_categories WHERE scope = ?1")
+                .map_err(&e)?;
+            let rows = st.query_map([scope_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).map_err(&e)?;
+            for row in rows {
+                let (name, n) = row.map_err(&e)?;
+                if let Some(&b) = bits.get(&name) {
+                    tally[b as usize] += n;
+                }
+            }
+        }
+        let add = |tally: &mut [i64; 64], flags: u64, n: i64| {
+            let mut f = flags;
+            while f != 0 {
+                let b = f.trailing_zeros() as usize;
+                tally[b] += n;
+                f &= f - 1;
+            }
+        };
+        // Keyless rows are new persons.
+        let mut new_p = batch.unlinked;
+        tally[63] += batch.unlinked_sensitive as i64;
+        for (name, n) in &batch.unlinked_categories {
+            tally[bits[name] as usize] += *n as i64;
+        }
         let mut key_st =
             self.tx.prepare_cached("SELECT person FROM person_keys WHERE scope = ?1 AND key_hash = ?2").map_err(&e)?;
         let mut person_st = self
             .tx
-            .prepare_cached("SELECT sensitive, minor, merged_into FROM persons WHERE scope = ?1 AND person = ?2")
+            .prepare_cached("SELECT sensitive, categories, merged_into FROM persons WHERE scope = ?1 AND person = ?2")
             .map_err(&e)?;
-        // Ledger person → (root, sensitive of root)
-        let mut roots: HashMap<i64, (i64, bool)> = HashMap::new();
-        let mut resolve = |mut p: i64| -> Result<(i64, bool)> {
+        // Ledger person → (root, flags of root).
+        let mut roots: HashMap<i64, (i64, u64)> = HashMap::new();
+        let mut resolve = |mut p: i64| -> Result<(i64, u64)> {
             if let Some(&r) = roots.get(&p) {
                 return Ok(r);
             }
             let start = p;
             loop {
-                let (sens, _minor, next): (bool, bool, Option<i64>) =
+                let (sens, cats, next): (bool, i64, Option<i64>) =
                     person_st.query_row(params![scope_id, p], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(&e)?;
                 match next {
                     Some(n) => p = n,
                     None => {
-                        roots.insert(start, (p, sens));
-                        return Ok((p, sens));
+                        let flags = cats as u64 | if sens { SENSITIVE_FLAG } else { 0 };
+                        roots.insert(start, (p, flags));
+                        return Ok((p, flags));
                     }
                 }
             }
         };
         let mut groups = Groups::default();
-        let mut root_sensitive: HashMap<i64, bool> = HashMap::new();
-        // Batch persons attached to a group: their sensitivity, by one member root.
-        let mut attached: Vec<(i64, bool)> = Vec::new();
-        for (keys, sensitive, _minor) in &batch.persons {
-            let mut found = vec![false; keys.len()];
+        let mut root_flags: HashMap<i64, u64> = HashMap::new();
+        // Batch persons attached to a group: their flags, by one member root.
+        let mut attached: Vec<(i64, u64)> = Vec::new();
+        for (person, &cats) in batch.persons.iter().zip(&plan.ledger_bits) {
+            let flags = cats | if person.sensitive { SENSITIVE_FLAG } else { 0 };
+            let mut found = vec![false; person.keys.len()];
             let mut hit: Vec<i64> = Vec::new();
-            for (i, k) in keys.iter().enumerate() {
+            for (i, k) in person.keys.iter().enumerate() {
                 let p: Option<i64> =
                     key_st.query_row(params![scope_id, &blob(*k)[..]], |r| r.get(0)).optional().map_err(&e)?;
                 if let Some(p) = p {
                     found[i] = true;
-                    let (root, s) = resolve(p)?;
-                    root_sensitive.insert(root, s);
+                    let (root, f) = resolve(p)?;
+                    root_flags.insert(root, f);
                     if !hit.contains(&root) {
                         hit.push(root);
                     }
@@ -531,45 +725,51 @@ impl LedgerTxn<'_> {
             }
             if hit.is_empty() {
                 new_p += 1;
-                new_s += *sensitive as u64;
+                add(&mut tally, flags, 1);
             } else {
                 let first = groups.node(hit[0]);
                 for &h in &hit[1..] {
                     let n = groups.node(h);
                     groups.union(first, n);
                 }
-                attached.push((hit[0], *sensitive));
+                attached.push((hit[0], flags));
             }
             plan.matches.push((hit, found));
         }
-        // Each group of k ledger persons becomes one person, sensitive when any member or any
-        // attached batch person is.
-        let mut group_sensitive: HashMap<usize, bool> = HashMap::new();
+        // Each group of k ledger persons becomes one person carrying every flag of its members
+        // and of the batch persons attached to it: its members' flags leave the tallies, the
+        // group's enter them.
+        let mut group_flags: HashMap<usize, u64> = HashMap::new();
         let mut merged_away = 0u64;
-        let mut sensitive_before_in_groups = 0u64;
         for i in 0..groups.ids.len() {
-            let id = groups.ids[i];
-            let s = root_sensitive[&id];
-            sensitive_before_in_groups += s as u64;
+            let f = root_flags[&groups.ids[i]];
+            add(&mut tally, f, -1);
             let r = groups.find(i);
             if r != i {
                 merged_away += 1;
             }
-            *group_sensitive.entry(r).or_insert(false) |= s;
+            *group_flags.entry(r).or_insert(0) |= f;
         }
-        for &(member, s) in &attached {
+        for &(member, f) in &attached {
             let n = groups.node(member);
             let r = groups.find(n);
-            *group_sensitive.entry(r).or_insert(false) |= s;
+            *group_flags.entry(r).or_insert(0) |= f;
         }
-        let sensitive_after_in_groups = group_sensitive.values().filter(|&&s| s).count() as u64;
+        for &f in group_flags.values() {
+            add(&mut tally, f, 1);
+        }
         plan.counts = YtdCounts {
             before_persons: before_p,
             before_sensitive: before_s,
             persons: before_p + new_p - merged_away,
-            sensitive: before_s + new_s + sensitive_after_in_groups - sensitive_before_in_groups,
+            sensitive: tally[63].max(0) as u64,
             new_persons: new_p,
         };
+        plan.categories = bits
+            .iter()
+            .filter(|(_, &b)| tally[b as usize] > 0)
+            .map(|(name, &b)| (name.clone(), tally[b as usize] as u64))
+            .collect();
         Ok(plan)
     }
 
@@ -636,40 +836,47 @@ impl LedgerTxn<'_> {
         };
         let mut next: i64 =
             tx.query_row("SELECT next_person FROM scopes WHERE scope = ?1", [scope_id], |r| r.get(0)).map_err(&e)?;
-        let mut new_persons: Vec<(i64, bool, bool)> = Vec::new();
+        // (person, sensitive, minor, category bits)
+        let mut new_persons: Vec<(i64, bool, bool, u64)> = Vec::new();
         let mut new_keys: Vec<(u128, i64)> = Vec::new();
         let mut groups = Groups::default();
         // Root of each group's flags to OR in.
-        let mut group_flags: Vec<(i64, bool, bool)> = Vec::new();
-        for ((keys, sensitive, minor), (hit, found)) in batch.persons.iter().zip(&plan.matches) {
+        let mut group_flags: Vec<(i64, bool, bool, u64)> = Vec::new();
+        for ((person, (hit, found)), &cats) in batch.persons.iter().zip(&plan.matches).zip(&plan.ledger_bits) {
             if hit.is_empty() {
                 let id = next;
                 next += 1;
-                new_persons.push((id, *sensitive, *minor));
-                new_keys.extend(keys.iter().map(|&k| (k, id)));
+                new_persons.push((id, person.sensitive, person.minor, cats));
+                new_keys.extend(person.keys.iter().map(|&k| (k, id)));
             } else {
                 let first = groups.node(hit[0]);
                 for &h in &hit[1..] {
                     let n = groups.node(h);
                     groups.union(first, n);
                 }
-                group_flags.push((hit[0], *sensitive, *minor));
-                new_keys.extend(keys.iter().zip(found).filter(|(_, f)| !**f).map(|(&k, _)| (k, hit[0])));
+                group_flags.push((hit[0], person.sensitive, person.minor, cats));
+                new_keys.extend(person.keys.iter().zip(found).filter(|(_, f)| !**f).map(|(&k, _)| (k, hit[0])));
             }
         }
         {
+            let mut ins_bit = tx.prepare_cached("INSERT INTO categories (bit, name) VALUES (?1, ?2)").map_err(&e)?;
+            for (bit, name) in &plan.new_bits {
+                ins_bit.execute(params![bit, name]).map_err(&e)?;
+            }
             let mut ins_person = tx
                 .prepare_cached(
-                    "INSERT INTO persons (scope, person, sensitive, minor, merged_into) VALUES (?1, ?2, ?3, ?4, NULL)",
+                    "INSERT INTO persons (scope, person, sensitive, minor, merged_into, categories)
+                     VALUES (?1, ?2, ?3, ?4, NULL, ?5)",
                 )
                 .map_err(&e)?;
-            for (id, s, m) in &new_persons {
-                ins_person.execute(params![scope_id, id, s, m]).map_err(&e)?;
+            for (id, s, m, c) in &new_persons {
+                ins_person.execute(params![scope_id, id, s, m, *c as i64]).map_err(&e)?;
             }
             // Group members: all but the smallest id are merged into it; flags go to the survivor.
             let mut upd_flags = tx
                 .prepare_cached(
-                    "UPDATE persons SET sensitive = max(sensitive, ?3), minor = max(minor, ?4)
+                    "UPDATE persons SET sensitive = max(sensitive, ?3), minor = max(minor, ?4),
+                                        categories = categories | ?5
                      WHERE scope = ?1 AND person = ?2",
                 )
                 .map_err(&e)?;
@@ -677,7 +884,7 @@ impl LedgerTxn<'_> {
                 .prepare_cached("UPDATE persons SET merged_into = ?3 WHERE scope = ?1 AND person = ?2")
                 .map_err(&e)?;
             let mut read_flags = tx
-                .prepare_cached("SELECT sensitive, minor FROM persons WHERE scope = ?1 AND person = ?2")
+                .prepare_cached("SELECT sensitive, minor, categories FROM persons WHERE scope = ?1 AND person = ?2")
                 .map_err(&e)?;
             let survivor = |groups: &mut Groups, id: i64| {
                 let n = groups.node(id);
@@ -688,15 +895,16 @@ impl LedgerTxn<'_> {
                 let id = groups.ids[i];
                 let root = survivor(&mut groups, id);
                 if root != id {
-                    let (s, m): (bool, bool) =
-                        read_flags.query_row(params![scope_id, id], |r| Ok((r.get(0)?, r.get(1)?))).map_err(&e)?;
-                    upd_flags.execute(params![scope_id, root, s, m]).map_err(&e)?;
+                    let (s, m, c): (bool, bool, i64) = read_flags
+                        .query_row(params![scope_id, id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                        .map_err(&e)?;
+                    upd_flags.execute(params![scope_id, root, s, m, c]).map_err(&e)?;
                     merge.execute(params![scope_id, id, root]).map_err(&e)?;
                 }
             }
-            for &(member, s, m) in &group_flags {
+            for &(member, s, m, c) in &group_flags {
                 let root = survivor(&mut groups, member);
-                upd_flags.execute(params![scope_id, root, s, m]).map_err(&e)?;
+                upd_flags.execute(params![scope_id, root, s, m, c as i64]).map_err(&e)?;
             }
             // Keys in order: appends to the b-tree instead of random page splits.
             new_keys.sort_unstable();
@@ -706,6 +914,15 @@ impl LedgerTxn<'_> {
                 .map_err(&e)?;
             for (k, p) in &new_keys {
                 ins_key.execute(params![scope_id, &blob(*k)[..], p]).map_err(&e)?;
+            }
+            let mut upd_cat = tx
+                .prepare_cached(
+                    "INSERT INTO scope_categories (scope, category, persons) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (scope, category) DO UPDATE SET persons = excluded.persons",
+                )
+                .map_err(&e)?;
+            for (name, n) in &plan.categories {
+                upd_cat.execute(params![scope_id, name, *n as i64]).map_err(&e)?;
             }
         }
         test_pause();
@@ -743,6 +960,7 @@ impl LedgerTxn<'_> {
             policy: meta.policy,
             policy_version: meta.policy_version,
             key_fingerprint: hasher.fingerprint(),
+            ytd_categories: plan.categories.clone(),
         };
         let body = serde_json::to_string(&transfer)
             .map_err(|x| Error::Ledger { path: self.path.display().to_string(), message: x.to_string() })?;

@@ -73,6 +73,7 @@ pub const CATEGORIES: &[&str] = &[
     "ip_address",
     "licence_plate",
     "mainland_travel_permit",
+    "media_recording",
     "medical_health",
     "minor",
     "organisation_id",

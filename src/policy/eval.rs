@@ -55,6 +55,9 @@ pub struct Facts {
     /// Persons since 1 January (Asia/Shanghai) for this exporter, this export included — the
     /// caller unites the ledger's year with the batch.
     pub persons_ytd: PersonCountsByClass,
+    /// `persons_ytd` holds the ledger's year so far; `false`: only this export was counted (no
+    /// ledger), which every count reason says.
+    pub ytd_from_ledger: bool,
     /// Categories and markers found in this export (the policy classes them).
     pub categories: BTreeSet<String>,
     /// Marker ids a department has notified (`--catalogue`).
@@ -63,8 +66,11 @@ pub struct Facts {
     pub ciio: bool,
     /// `--sector`.
     pub sector: Option<String>,
-    /// `--scenario`.
+    /// `--scenario`: the national exemption scenarios declared.
     pub scenarios: BTreeSet<Scenario>,
+    /// `--scenario`: the negative list's business scenarios declared (ids of the policy's
+    /// `list_scenarios`).
+    pub list_scenarios: BTreeSet<String>,
     /// `--zone-registered`.
     pub zone_registered: bool,
 }
@@ -89,6 +95,7 @@ impl Facts {
 /// The facts seen through the policy's classes.
 struct View<'a> {
     f: &'a Facts,
+    policy: &'a Policy,
     classed: Vec<(&'a str, Class)>,
 }
 
@@ -119,6 +126,16 @@ impl View<'_> {
     }
     fn unlisted(&self) -> Vec<&str> {
         self.candidates().into_iter().filter(|m| !self.f.catalogue.contains(*m)).collect()
+    }
+    /// Declared list scenarios of the declared sector, as `name (id)`.
+    fn list_scenarios(&self) -> Vec<String> {
+        self.f
+            .list_scenarios
+            .iter()
+            .filter_map(|id| self.policy.list_scenario(id))
+            .filter(|s| self.f.sector.as_deref() == Some(s.sector.as_str()))
+            .map(|s| format!("{} ({})", s.name, s.id))
+            .collect()
     }
 }
 
@@ -185,6 +202,17 @@ fn check(w: &When, v: &View, ex: &mut Explain) -> bool {
             return false;
         }
         ex.parts.push(format!("scenario {} declared", hit.join(", ")));
+    }
+    if let Some(b) = w.list_scenario {
+        let declared = v.list_scenarios();
+        if declared.is_empty() == b {
+            return false;
+        }
+        ex.parts.push(if b {
+            format!("listed business scenario {} declared", declared.join(", "))
+        } else {
+            "no business scenario of the list declared".into()
+        });
     }
     if let Some(cs) = &w.has {
         let hit: Vec<Class> = cs.iter().copied().filter(|c| v.present(*c)).collect();
@@ -300,6 +328,15 @@ fn check(w: &When, v: &View, ex: &mut Explain) -> bool {
     true
 }
 
+/// Which persons the counts cover.
+fn window(f: &Facts) -> &'static str {
+    if f.ytd_from_ledger {
+        "counted since 1 January from the ledger"
+    } else {
+        "this export only: no ledger, so earlier transfers this year were not counted"
+    }
+}
+
 fn render(rule: &Rule, ex: &Explain, v: &View) -> String {
     let f = v.f;
     let or_none = |s: String| if s.is_empty() { "none".to_string() } else { s };
@@ -316,7 +353,16 @@ fn render(rule: &Rule, ex: &Explain, v: &View) -> String {
         "personal_only" => f.persons_ytd.personal_only().to_string(),
         "personal_batch" => f.persons_batch.personal.to_string(),
         "sensitive_batch" => f.persons_batch.sensitive.to_string(),
-        "scenarios" => or_none(f.scenarios.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+        "scenarios" => or_none(
+            f.scenarios
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .chain(f.list_scenarios.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        "list_scenarios" => or_none(v.list_scenarios().join(", ")),
+        "window" => window(f).to_string(),
         "sector" => f.sector.clone().unwrap_or_else(|| "none".into()),
         // Template::parse admits only the names above.
         other => format!("{{{other}}}"),
@@ -325,8 +371,12 @@ fn render(rule: &Rule, ex: &Explain, v: &View) -> String {
 
 /// Evaluate `policy` on `facts`.
 pub fn evaluate(policy: &Policy, facts: &Facts) -> Verdict {
-    let view =
-        View { f: facts, classed: facts.categories.iter().map(|c| (c.as_str(), policy.classes.class_of(c))).collect() };
+    let classes = policy.classes_for(facts.sector.as_deref());
+    let view = View {
+        f: facts,
+        policy,
+        classed: facts.categories.iter().map(|c| (c.as_str(), classes.class_of(c))).collect(),
+    };
     let matched: Vec<(&Rule, Explain)> = policy
         .rules
         .iter()
@@ -367,15 +417,19 @@ pub fn evaluate(policy: &Policy, facts: &Facts) -> Verdict {
         }
         let rl = r.spec.verdict.level();
         let mut detail = render(r, ex, &view);
+        if !ex.counts.is_empty() && !r.spec.detail.contains("{window}") {
+            detail.push_str(&format!(" ({})", window(facts)));
+        }
         match rl {
             Some(l) if r.spec.confirmed || l > Level::Allow => level = level.max(Some(l)),
             Some(_) => detail.push_str(" (unconfirmed: does not lower the verdict)"),
-            None => {
+            None if r.spec.verdict == RuleVerdict::SeparateRegime => {
                 let regime = r.spec.regime.clone().unwrap_or_default();
                 if !regimes.contains(&regime) {
                     regimes.push(regime);
                 }
             }
+            None => {}
         }
         if let Some(ids) = exempted.get(r.spec.id.as_str()) {
             detail.push_str(&format!(" (exempts {})", ids.join(", ")));

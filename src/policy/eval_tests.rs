@@ -27,6 +27,9 @@ fn facts(cats: &[&str], personal: u64, sensitive: u64) -> Facts {
     }
 }
 
+/// What a count reason adds when the year so far is this export only.
+const NO_LEDGER: &str = " (this export only: no ledger, so earlier transfers this year were not counted)";
+
 fn ids(v: &Verdict) -> Vec<&str> {
     v.reasons.iter().map(|r| r.rule.as_str()).collect()
 }
@@ -63,8 +66,14 @@ fn non_sensitive_99999_vs_100000() {
     let v = evaluate(&p, &facts(&["phone"], 100_000, 0));
     assert_eq!(v.level, Level::StandardContract);
     assert_eq!(ids(&v), ["art8_personal"]);
-    assert_eq!(v.reasons[0].cite, "Provisions Art. 8(1)");
-    assert_eq!(v.reasons[0].detail, "100000 persons with PI and no sensitive PI ≥ 100000 and < 1000000");
+    assert_eq!(v.reasons[0].cite, "Provisions Art. 8");
+    assert_eq!(
+        v.reasons[0].detail,
+        format!("100000 persons with PI and no sensitive PI ≥ 100000 and < 1000000{NO_LEDGER}")
+    );
+    let mut f = facts(&["phone"], 100_000, 0);
+    f.ytd_from_ledger = true;
+    assert!(evaluate(&p, &f).reasons[0].detail.ends_with("(counted since 1 January from the ledger)"));
 }
 
 #[test]
@@ -76,7 +85,7 @@ fn non_sensitive_999999_vs_1000000() {
     let v = evaluate(&p, &facts(&["phone"], 1_000_000, 0));
     assert_eq!(v.level, Level::SecurityAssessment);
     assert_eq!(ids(&v), ["art7_personal"]);
-    assert_eq!(v.reasons[0].detail, "1000000 persons with PI and no sensitive PI ≥ 1000000");
+    assert_eq!(v.reasons[0].detail, format!("1000000 persons with PI and no sensitive PI ≥ 1000000{NO_LEDGER}"));
     assert_eq!(v.reasons[0].cite, "Provisions Art. 7(2)");
 }
 
@@ -85,8 +94,8 @@ fn one_sensitive_person_needs_a_standard_contract() {
     let v = evaluate(&national(), &facts(&["bank_card"], 1, 1));
     assert_eq!(v.level, Level::StandardContract);
     assert_eq!(ids(&v), ["art8_sensitive"]);
-    assert_eq!(v.reasons[0].detail, "1 sensitive persons ≥ 1 and < 10000");
-    assert_eq!(v.reasons[0].cite, "Provisions Art. 8(2)");
+    assert_eq!(v.reasons[0].detail, format!("1 sensitive persons ≥ 1 and < 10000{NO_LEDGER}"));
+    assert_eq!(v.reasons[0].cite, "Provisions Art. 8");
     assert_eq!(v.reasons[0].verdict, "standard_contract");
 }
 
@@ -100,7 +109,11 @@ fn sensitive_9999_vs_10000() {
     assert_eq!(v.level, Level::SecurityAssessment);
     assert_eq!(ids(&v), ["art7_sensitive"]);
     let v = evaluate(&p, &facts(&["bank_card"], 12_000, 12_000));
-    assert_eq!(v.reasons[0].detail, "12000 sensitive persons ≥ 10000", "DESIGN.md's example reason");
+    assert_eq!(
+        v.reasons[0].detail,
+        format!("12000 sensitive persons ≥ 10000{NO_LEDGER}"),
+        "DESIGN.md's example reason"
+    );
     assert_eq!(v.reasons[0].cite, "Provisions Art. 7(2)");
 }
 
@@ -242,8 +255,14 @@ fn exemption_scenario_never_overrides_ciio_important_data_or_a_ban() {
     f.scenarios.insert(Scenario::Contract);
     f.ciio = true;
     let v = evaluate(&p, &f);
-    assert_eq!(v.level, Level::SecurityAssessment);
-    assert_eq!(ids(&v), ["art7_ciio", "art5_1_contract"]);
+    // Art. 7's last paragraph: Art. 5(1)–(3) prevail over Art. 7(1) for a CIIO's PI.
+    assert_eq!(v.level, Level::Allow, "{:?}", v.reasons);
+    assert_eq!(ids(&v), ["art5_1_contract"]);
+    assert!(v.reasons[0].detail.contains("art7_ciio"), "{}", v.reasons[0].detail);
+    // Art. 5(4) stays closed to a CIIO.
+    let mut f = facts(&["phone"], 10, 0);
+    f.ciio = true;
+    assert_eq!(ids(&evaluate(&p, &f)), ["art7_ciio"]);
 
     let mut f = facts(&["bank_card", "important:pharma:clinical_group"], 5, 5);
     f.scenarios.insert(Scenario::Contract);
@@ -471,7 +490,7 @@ confirmed = true
     assert_eq!(v.reasons[0].detail, "vin found, not (CIIO) | vin");
     assert_eq!(v.reasons[0].cite, "D 1");
     let v = evaluate(&p, &facts(&["phone"], 9, 5));
-    assert_eq!(v.reasons[0].detail, "5 sensitive persons ≥ 5, not (CIIO) | none");
+    assert_eq!(v.reasons[0].detail, format!("5 sensitive persons ≥ 5, not (CIIO) | none{NO_LEDGER}"));
     let mut f = facts(&["vin"], 1, 0);
     f.ciio = true;
     assert_eq!(ids(&evaluate(&p, &f)), ["no_decision"]);
@@ -498,30 +517,46 @@ fn zone(cats: &[&str], personal: u64, sensitive: u64, sector: &str) -> Facts {
 #[test]
 fn beijing_outside_the_list() {
     let p = policy("beijing-ftz-2024");
+    // Outside the list's sectors and scenarios the national lines apply unchanged.
     let v = evaluate(&p, &zone(&["phone"], 200_000, 0, "other"));
-    assert_eq!(v.level, Level::Allow, "{:?}", v.reasons);
-    assert_eq!(ids(&v), ["bj_outside_list"]);
-    assert!(v.reasons[0].detail.contains("exempts art8_personal"));
-    assert_eq!(v.reasons[0].cite, "Provisions Art. 6");
+    assert_eq!(v.level, Level::StandardContract, "{:?}", v.reasons);
+    assert_eq!(ids(&v), ["art8_personal", "bj_outside_list"]);
+    assert_eq!(reason(&v, "bj_outside_list").cite, "Provisions Art. 6");
+    assert_eq!(reason(&v, "bj_outside_list").verdict, "note");
+    assert!(reason(&v, "bj_outside_list").detail.contains("--zone-registered"));
+    assert_eq!(level(&p, &zone(&["bank_card"], 10_000, 10_000, "other")), Level::SecurityAssessment);
+    assert_eq!(level(&p, &zone(&["bank_card"], 9_999, 9_999, "other")), Level::StandardContract);
+    // A listed sector without a listed scenario: national route too.
+    let v = evaluate(&p, &zone(&["phone"], 200_000, 0, "pharma"));
+    assert_eq!(ids(&v), ["art8_personal", "bj_outside_list"]);
+    // A listed scenario of another sector than the one declared does not count.
+    let mut f = zone(&["phone"], 200_000, 0, "retail");
+    f.list_scenarios.insert("pharma_clinical_trial".into());
+    assert!(ids(&evaluate(&p, &f)).contains(&"bj_outside_list"));
 
-    // Not registered in the zone, a CIIO, no sector, or a listed sector: national route.
-    let mut f = zone(&["phone"], 200_000, 0, "other");
-    f.zone_registered = false;
-    assert_eq!(level(&p, &f), Level::StandardContract);
-    let mut f = zone(&["phone"], 200_000, 0, "other");
-    f.ciio = true;
-    assert_eq!(level(&p, &f), Level::SecurityAssessment);
-    let mut f = zone(&["phone"], 200_000, 0, "other");
-    f.sector = None;
-    assert_eq!(level(&p, &f), Level::StandardContract);
-    let v = evaluate(&p, &zone(&["phone"], 200_000, 0, "retail"));
+    // Inside a listed scenario: the list's rows take their (unconfirmed) national figures.
+    let mut f = zone(&["phone"], 200_000, 0, "pharma");
+    f.list_scenarios.insert("pharma_clinical_trial".into());
+    let v = evaluate(&p, &f);
     assert_eq!(v.level, Level::StandardContract);
     assert!(ids(&v).contains(&"bj_list_pi_100k"));
     assert!(!reason(&v, "bj_list_pi_100k").confirmed);
+    assert!(reason(&v, "bj_list_pi_100k").detail.contains("临床试验 (pharma_clinical_trial)"));
     assert!(!reason(&v, "bj_list_scenario").confirmed, "inert: unconfirmed");
     assert!(ids(&v).contains(&"art8_personal"), "the national line still applies");
+    assert!(!ids(&v).contains(&"bj_outside_list"));
 
-    // Outside the list but with an important-data candidate: review, never allow.
+    // Not registered in the zone, or a CIIO: a note says why the list does not apply.
+    let mut f = zone(&["phone"], 200_000, 0, "other");
+    f.zone_registered = false;
+    assert_eq!(ids(&evaluate(&p, &f)), ["art8_personal", "bj_not_in_zone"]);
+    let mut f = zone(&["phone"], 200_000, 0, "other");
+    f.ciio = true;
+    let v = evaluate(&p, &f);
+    assert_eq!(v.level, Level::SecurityAssessment);
+    assert!(ids(&v).contains(&"bj_ciio_excluded"));
+
+    // With an important-data candidate: review, never allow.
     let v = evaluate(&p, &zone(&["phone", "important:ai:training_data"], 10, 0, "other"));
     assert_eq!(v.level, Level::NeedsReview);
 }
@@ -533,16 +568,21 @@ fn beijing_unified_identification_rules() {
     f.persons_ytd.by_category.insert("bank_card".into(), 100_001);
     f.scenarios.insert(Scenario::Contract);
     let v = evaluate(&p, &f);
-    assert_eq!(v.level, Level::NeedsReview, "important data survives the scenario: {:?}", ids(&v));
+    assert_eq!(v.level, Level::SecurityAssessment, "important data survives the scenario: {:?}", ids(&v));
     assert_eq!(v.reasons[0].rule, "bj_unified_accounts_100k");
+    assert!(!v.reasons[0].confirmed, "the counting window is unconfirmed");
     assert!(v.reasons[0].detail.starts_with("100001 persons with bank_card > 100000"), "{}", v.reasons[0].detail);
+    assert!(v.reasons[0].detail.contains("this export only: no ledger"), "{}", v.reasons[0].detail);
+    f.ytd_from_ledger = true;
+    assert!(evaluate(&p, &f).reasons[0].detail.contains("counted since 1 January from the ledger"));
 
     f.persons_ytd.by_category.insert("bank_card".into(), 100_000);
     assert_eq!(level(&p, &f), Level::Allow);
 
     let mut f = facts(&["phone"], 10_000_001, 0);
     f.scenarios.insert(Scenario::Hr);
-    assert_eq!(ids(&evaluate(&p, &f)), ["bj_unified_pi_10m", "art5_2_hr"]);
+    assert_eq!(ids(&evaluate(&p, &f)), ["bj_unified_pi_10m", "art5_2_hr", "bj_not_in_zone"]);
+    assert_eq!(level(&p, &f), Level::SecurityAssessment);
     let mut f = facts(&["phone"], 10_000_000, 0);
     f.scenarios.insert(Scenario::Hr);
     assert_eq!(level(&p, &f), Level::Allow);
@@ -561,13 +601,27 @@ fn beijing_unified_identification_rules() {
 #[test]
 fn beijing_sector_items() {
     let p = policy("beijing-ftz-2024");
-    let v = evaluate(&p, &facts(&["important:automotive:ota"], 0, 0));
-    assert_eq!(v.level, Level::SecurityAssessment);
-    assert_eq!(v.reasons[0].rule, "bj_automotive_ota");
+    for (marker, rule) in [
+        ("important:automotive:ota", "bj_automotive_ota"),
+        ("important:automotive:exterior_camera", "bj_automotive_exterior_media"),
+        ("important:automotive:charging_network", "bj_automotive_charging"),
+        ("important:automotive:vehicle_flow", "bj_automotive_vehicle_flow"),
+        ("important:automotive:survey_coordinates", "bj_automotive_geo"),
+    ] {
+        let v = evaluate(&p, &facts(&[marker], 0, 0));
+        assert_eq!(v.level, Level::SecurityAssessment, "{marker}");
+        assert_eq!(v.reasons[0].rule, rule);
+        assert!(v.reasons[0].confirmed);
+        // The national policy keeps them candidates.
+        assert_eq!(level(&national(), &facts(&[marker], 0, 0)), Level::NeedsReview, "{marker}");
+    }
 
     let mut f = zone(&["medical_health"], 100_000, 100_000, "pharma");
     f.persons_ytd.by_category.insert("medical_health".into(), 100_000);
-    assert!(ids(&evaluate(&p, &f)).contains(&"bj_pharma_group_100k"));
+    f.scenarios.insert(Scenario::Contract);
+    let v = evaluate(&p, &f);
+    assert!(ids(&v).contains(&"bj_pharma_group_100k"));
+    assert_eq!(v.level, Level::SecurityAssessment, "important data: no scenario exempts it");
     f.persons_ytd.by_category.insert("medical_health".into(), 99_999);
     assert!(!ids(&evaluate(&p, &f)).contains(&"bj_pharma_group_100k"));
 }
@@ -594,7 +648,9 @@ fn tianjin_does_not_relax_the_national_lines() {
     }
     let v = evaluate(&tianjin, &zone(&["phone"], 10, 0, "retail"));
     assert_eq!(v.level, Level::Allow);
-    assert!(!reason(&v, "tj_pi_on_list").confirmed);
+    assert_eq!(reason(&v, "tj_pi_on_list").verdict, "note");
+    // A note sets no level: without it the verdict is the same.
+    assert_eq!(ids(&v), ["art5_4_below_threshold", "tj_pi_on_list"]);
 }
 
 #[test]
@@ -621,4 +677,40 @@ fn lingang_core_and_general_data_conditions() {
     let v = evaluate(&p, &zone(&["bank_card"], 5, 5, "public_funds"));
     assert_eq!(v.level, Level::StandardContract);
     assert!(ids(&v).contains(&"lg_general_data"));
+}
+
+#[test]
+fn automotive_sector_classes_make_persons_sensitive() {
+    let p = national();
+    let c = p.classes_for(Some("automotive"));
+    for cat in ["trajectory", "precise_location", "biometric", "media_recording"] {
+        assert_eq!(c.class_of(cat), Class::Sensitive, "{cat}");
+    }
+    assert_eq!(p.classes_for(None).class_of("media_recording"), Class::Personal);
+    // Cabin video in that sector is sensitive PI: Art. 5(4) no longer applies (the scanner, built
+    // with the same classes, counts the persons as sensitive: tests/law.rs).
+    let mut f = facts(&["media_recording"], 5, 0);
+    assert_eq!(level(&p, &f), Level::Allow);
+    f.sector = Some("automotive".into());
+    assert_ne!(level(&p, &f), Level::Allow);
+    let mut f = facts(&["media_recording"], 5, 5);
+    f.sector = Some("automotive".into());
+    assert_eq!(level(&p, &f), Level::StandardContract);
+}
+
+#[test]
+fn a_note_never_sets_the_level() {
+    let p = custom(
+        r#"
+[[rules]]
+id = "n"
+when = { category = "phone" }
+verdict = "note"
+cite = { document = "d" }
+confirmed = true
+"#,
+    );
+    let v = evaluate(&p, &facts(&["phone"], 1, 0));
+    assert_eq!(v.level, Level::NeedsReview, "a note alone decides nothing");
+    assert_eq!(ids(&v), ["no_decision", "n"]);
 }

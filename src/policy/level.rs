@@ -49,8 +49,9 @@ impl FromStr for Level {
     }
 }
 
-/// What a rule concludes: a level, or that a separate legal regime applies beside the level
-/// (human genetic resources, REGULATION.md §3).
+/// What a rule concludes: a level, that a separate legal regime applies beside the level (human
+/// genetic resources, REGULATION.md §3), or a note — a fact the reader must know (the negative
+/// list does not cover this export), which never sets the level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleVerdict {
@@ -60,6 +61,7 @@ pub enum RuleVerdict {
     SecurityAssessment,
     Prohibited,
     SeparateRegime,
+    Note,
 }
 
 impl RuleVerdict {
@@ -71,14 +73,15 @@ impl RuleVerdict {
             RuleVerdict::StandardContract => Some(Level::StandardContract),
             RuleVerdict::SecurityAssessment => Some(Level::SecurityAssessment),
             RuleVerdict::Prohibited => Some(Level::Prohibited),
-            RuleVerdict::SeparateRegime => None,
+            RuleVerdict::SeparateRegime | RuleVerdict::Note => None,
         }
     }
 
     pub fn as_str(self) -> &'static str {
-        match self.level() {
-            Some(l) => l.as_str(),
-            None => "separate_regime",
+        match self {
+            RuleVerdict::SeparateRegime => "separate_regime",
+            RuleVerdict::Note => "note",
+            _ => self.level().map_or("", Level::as_str),
         }
     }
 }

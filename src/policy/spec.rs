@@ -42,6 +42,9 @@ pub struct PolicySpec {
     /// What a reader must know that no rule says (unconfirmed texts, limits).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What changed in each version, rule by rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changelog: Vec<Change>,
     /// Category ids beyond DESIGN.md's that this policy names (a user's own detectors).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
@@ -54,8 +57,50 @@ pub struct PolicySpec {
     /// Category → class overrides on top of GB/T 45574-2025 (and of the base policy).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub classes: BTreeMap<String, Class>,
+    /// Category → class overrides that apply when the operator declares a sector
+    /// (`[sector_classes.automotive]`: the 2021 automotive provisions' sensitive PI).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sector_classes: BTreeMap<String, BTreeMap<String, Class>>,
+    /// The business scenarios of a free-trade-zone negative list (Provisions Art. 6) that the
+    /// operator may declare with `--scenario`; a scenario of an inherited policy with the same id
+    /// is replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub list_scenarios: Vec<ListScenario>,
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+}
+
+/// One entry of a policy's changelog.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// The policy version that made the change.
+    pub version: String,
+    /// The rule (or table key) changed.
+    pub rule: String,
+    pub change: String,
+}
+
+/// A business scenario of a negative list: inside its sector and this scenario, data matching no
+/// row of the list needs no procedure, and data matching a row takes the row's procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListScenario {
+    /// What `--scenario` names: lowercase letters, digits and `_`, distinct from the national
+    /// scenarios (`contract`, `hr`, `emergency`, `returned`).
+    pub id: String,
+    /// The scenario's name in the list (Chinese).
+    pub name: String,
+    /// The list sector it belongs to; `--sector` must declare it.
+    pub sector: String,
+    /// Ids of the rules that encode the list rows applying in this scenario.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<String>,
+    /// `false` when the scenario's existence or name is not confirmed by a source.
+    pub confirmed: bool,
+    /// Where the scenario is named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A cited document.
@@ -138,6 +183,10 @@ pub struct When {
     /// One of these exemption scenarios is declared (`--scenario`).
     #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Option::is_none")]
     pub scenario: Option<Vec<Scenario>>,
+    /// true: a business scenario of the policy's negative list (`list_scenarios`) is declared,
+    /// in the declared sector; false: none is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_scenario: Option<bool>,
     /// The export holds data of at least one of these classes. `personal` means any personal
     /// information, sensitive included (PIPL Art. 28: sensitive PI is PI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -300,6 +349,9 @@ impl When {
         if let Some(s) = &self.scenario {
             parts.push(format!("scenario {}", s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("|")));
         }
+        if let Some(b) = self.list_scenario {
+            parts.push(yes_no(b, "a listed business scenario declared", "no listed business scenario declared"));
+        }
         if let Some(c) = &self.has {
             parts.push(format!("has {}", c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("|")));
         }
@@ -408,6 +460,19 @@ impl PolicySpec {
                 return Err(err(format!("key `categories`: {c:?} must be a snake_case id or a marker")));
             }
         }
+        let mut ids = BTreeSet::new();
+        for (i, sc) in spec.list_scenarios.iter().enumerate() {
+            let at = |m: String| err(format!("list_scenarios[{i}] `{}`: {m}", sc.id));
+            if !is_id(&sc.id, b'_') {
+                return Err(at("key `id`: must be lowercase letters, digits and `_`".into()));
+            }
+            if sc.id.parse::<Scenario>().is_ok() {
+                return Err(at("key `id`: a national scenario has this id".into()));
+            }
+            if !ids.insert(sc.id.as_str()) {
+                return Err(at("key `id`: a scenario with this id comes earlier in the file".into()));
+            }
+        }
         let mut seen = BTreeSet::new();
         for (i, r) in spec.rules.iter().enumerate() {
             let at = |m: String| err(format!("rules[{i}] `{}`: {m}", r.id));
@@ -504,6 +569,8 @@ pub struct Policy {
     pub description: Option<String>,
     /// Notes of the chain, base first.
     pub notes: Vec<String>,
+    /// This policy's own changelog (not its bases').
+    pub changelog: Vec<Change>,
     /// The file this policy came from (`policies/<id>.toml` for built-in ones).
     pub origin: String,
     /// Ids from the root base to this policy.
@@ -517,6 +584,10 @@ pub struct Policy {
     pub categories: BTreeSet<String>,
     /// Sectors `--sector` and rules may name.
     pub sectors: BTreeSet<String>,
+    /// Class overrides per declared sector, applied over `classes`.
+    pub sector_classes: BTreeMap<String, BTreeMap<String, Class>>,
+    /// The negative list's business scenarios (`--scenario` beyond the national ones).
+    pub list_scenarios: Vec<ListScenario>,
     pub rules: Vec<Rule>,
 }
 
@@ -534,6 +605,24 @@ pub struct Rule {
 }
 
 impl Policy {
+    /// The category → class mapping for an operator declaring `sector`: `classes` with the
+    /// sector's overrides. The scanner (which persons are sensitive) and the evaluation both use
+    /// it.
+    pub fn classes_for(&self, sector: Option<&str>) -> Classes {
+        let mut c = self.classes.clone();
+        if let Some(over) = sector.and_then(|s| self.sector_classes.get(s)) {
+            for (cat, class) in over {
+                c.map.insert(cat.clone(), *class);
+            }
+        }
+        c
+    }
+
+    /// The list scenario with this id.
+    pub fn list_scenario(&self, id: &str) -> Option<&ListScenario> {
+        self.list_scenarios.iter().find(|s| s.id == id)
+    }
+
     /// Is this a category or marker the policy may name?
     pub fn knows_category(&self, c: &str) -> bool {
         CATEGORIES.contains(&c) || is_marker(c) || self.categories.contains(c)
@@ -592,6 +681,7 @@ fn resolve_in(entries: &BTreeMap<String, Entry>, id: &str, stack: &mut Vec<Strin
         extends: None,
         description: None,
         notes: Vec::new(),
+        changelog: Vec::new(),
         origin: String::new(),
         chain: Vec::new(),
         documents: BTreeMap::new(),
@@ -599,6 +689,8 @@ fn resolve_in(entries: &BTreeMap<String, Entry>, id: &str, stack: &mut Vec<Strin
         class_overrides: BTreeMap::new(),
         categories: BTreeSet::new(),
         sectors: SECTORS.iter().map(|s| s.to_string()).collect(),
+        sector_classes: BTreeMap::new(),
+        list_scenarios: Vec::new(),
         rules: Vec::new(),
     });
     p.id = spec.id.clone();
@@ -608,6 +700,7 @@ fn resolve_in(entries: &BTreeMap<String, Entry>, id: &str, stack: &mut Vec<Strin
     p.extends = spec.extends.clone();
     p.description = spec.description.clone();
     p.notes.extend(spec.notes.iter().cloned());
+    p.changelog = spec.changelog.clone();
     p.origin = origin.to_string();
     p.chain.push(spec.id.clone());
     p.categories.extend(spec.categories.iter().cloned());
@@ -621,6 +714,26 @@ fn resolve_in(entries: &BTreeMap<String, Entry>, id: &str, stack: &mut Vec<Strin
         }
         p.class_overrides.insert(c.clone(), *class);
         p.classes.map.insert(c.clone(), *class);
+    }
+    for (sector, over) in &spec.sector_classes {
+        if !p.sectors.contains(sector) {
+            return Err(Error::config(
+                origin,
+                format!(
+                    "key `sector_classes.{sector}`: unknown sector; known: {}",
+                    names(p.sectors.iter().map(String::as_str))
+                ),
+            ));
+        }
+        for (c, class) in over {
+            if !p.knows_category(c) {
+                return Err(Error::config(
+                    origin,
+                    format!("key `sector_classes.{sector}.{c}`: {}", unknown_category(c)),
+                ));
+            }
+            p.sector_classes.entry(sector.clone()).or_default().insert(c.clone(), *class);
+        }
     }
     for (i, r) in spec.rules.iter().enumerate() {
         let at = |m: String| Error::config(origin, format!("rules[{i}] `{}`: {m}", r.id));
@@ -646,6 +759,25 @@ fn resolve_in(entries: &BTreeMap<String, Entry>, id: &str, stack: &mut Vec<Strin
         match p.rules.iter().position(|x| x.spec.id == r.id) {
             Some(j) => p.rules[j] = rule,
             None => p.rules.push(rule),
+        }
+    }
+    for (i, sc) in spec.list_scenarios.iter().enumerate() {
+        let at = |m: String| Error::config(origin, format!("list_scenarios[{i}] `{}`: {m}", sc.id));
+        if !p.sectors.contains(&sc.sector) {
+            return Err(at(format!(
+                "key `sector`: unknown sector {:?}; known: {}",
+                sc.sector,
+                names(p.sectors.iter().map(String::as_str))
+            )));
+        }
+        for row in &sc.rows {
+            if !p.rules.iter().any(|r| &r.spec.id == row) {
+                return Err(at(format!("key `rows`: no rule {row:?} in the policy or its bases")));
+            }
+        }
+        match p.list_scenarios.iter().position(|x| x.id == sc.id) {
+            Some(j) => p.list_scenarios[j] = sc.clone(),
+            None => p.list_scenarios.push(sc.clone()),
         }
     }
     check_groups(&p)?;

@@ -16,8 +16,10 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("personal_only", "persons with personal but no sensitive information since 1 January"),
     ("personal_batch", "persons with personal information in this export"),
     ("sensitive_batch", "persons with sensitive personal information in this export"),
-    ("scenarios", "exemption scenarios the operator declared"),
+    ("scenarios", "scenarios the operator declared (national exemptions and list scenarios)"),
+    ("list_scenarios", "business scenarios of the negative list the operator declared, as `name (id)`"),
     ("sector", "the sector the operator declared"),
+    ("window", "which persons the counts cover: since 1 January from the ledger, or this export only"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -875,7 +875,12 @@ fn verdict_section_inline(w: &mut W, lang: Lang, v: &Verdict) {
     w.open("ul", &[("class", "reasons")]);
     for r in &v.reasons {
         w.open("li", &[("data-rule", &r.rule)]);
-        w.el("span", &[("class", "tag")], level_label(lang, r.verdict.parse().unwrap_or(Level::NeedsReview)));
+        // A note or a separate regime is not a level: shown by its own word.
+        let tag = match r.verdict.parse::<Level>() {
+            Ok(l) => level_label(lang, l),
+            Err(_) => r.verdict.as_str(),
+        };
+        w.el("span", &[("class", "tag")], tag);
         w.text(" ");
         w.el("span", &[("class", "detail")], &r.detail);
         w.text(" — ");

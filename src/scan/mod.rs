@@ -269,6 +269,11 @@ impl Scanner {
             .fold(0, |m, (i, _)| m | (1 << i))
     }
 
+    /// Personal category names by flag bit (bit `i` is `category_names()[i]`).
+    pub fn category_names(&self) -> &[String] {
+        &self.categories
+    }
+
     /// Categories whose bits a person's flags carry.
     pub fn categories_of(&self, flags: u64) -> Vec<&str> {
         self.categories.iter().enumerate().filter(|(i, _)| flags & (1 << i) != 0).map(|(_, c)| c.as_str()).collect()
