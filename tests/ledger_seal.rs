@@ -176,6 +176,9 @@ fn deleted_key_hashes_and_cleared_flags_are_detected() {
     );
     assert_tampered(d, "flipped minor flags", "UPDATE persons SET minor = 1 - minor", "do not match");
     assert_tampered(d, "deleted persons", "DELETE FROM persons WHERE person % 7 = 0", "do not match");
+    assert_tampered(d, "cleared category bits", "UPDATE persons SET categories = 0", "do not match");
+    assert_tampered(d, "category counts", "UPDATE scope_categories SET persons = 1", "do not match");
+    assert_tampered(d, "category names", "UPDATE categories SET name = name || 'x'", "category names");
     // The seal rows cannot be removed to pass for a ledger written before them.
     assert_tampered(d, "deleted seals", "DELETE FROM seals", "seal does not match");
     assert_tampered(d, "first seal deleted", "DELETE FROM seals WHERE seq = 1", "a seal before it deleted");

@@ -45,16 +45,19 @@ const SEALS_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS seals (
     seq INTEGER PRIMARY KEY,
     scope INTEGER NOT NULL,
     state TEXT NOT NULL,
+    shared TEXT NOT NULL,
     seal TEXT NOT NULL
 )";
 
-/// Tables of a scope that are not person state: the log is chained on its own.
-const NOT_STATE: [&str; 2] = ["transfers", "seals"];
+/// Tables that are not person state: the log is chained on its own, `meta` holds the head.
+const NOT_STATE: [&str; 3] = ["transfers", "seals", "meta"];
 
-/// An order-independent digest of a scope's person tables: per table its name, row count and the
-/// sum (mod 2²⁵⁶) of its rows' BLAKE3 hashes, each row encoded column by column with its type.
+/// An order-independent digest of a scope's person tables (`Some(scope)`: the rows of that scope
+/// in every table with a `scope` column) or of the tables all scopes share (`None`: the tables
+/// without one, such as the category bits' names): per table its name, row count and the sum
+/// (mod 2²⁵⁶) of its rows' BLAKE3 hashes, each row encoded column by column with its type.
 /// Generic over the columns, so a column added later is covered without a change here.
-fn person_state(tx: &rusqlite::Transaction<'_>, scope: i64) -> rusqlite::Result<String> {
+fn person_state(tx: &rusqlite::Transaction<'_>, scope: Option<i64>) -> rusqlite::Result<String> {
     let mut tables: Vec<String> = {
         let mut st = tx.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
         let names = st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -69,12 +72,16 @@ fn person_state(tx: &rusqlite::Transaction<'_>, scope: i64) -> rusqlite::Result<
             let cols = st.query_map([], |r| r.get::<_, String>(1))?.collect::<rusqlite::Result<Vec<_>>>()?;
             cols.iter().any(|c| c == "scope")
         };
-        if !has_scope {
+        if has_scope != scope.is_some() {
             continue;
         }
-        let mut st = tx.prepare(&format!("SELECT * FROM \"{t}\" WHERE scope = ?1"))?;
+        let (sql, params): (String, Vec<i64>) = match scope {
+            Some(s) => (format!("SELECT * FROM \"{t}\" WHERE scope = ?1"), vec![s]),
+            None => (format!("SELECT * FROM \"{t}\""), vec![]),
+        };
+        let mut st = tx.prepare(&sql)?;
         let ncols = st.column_count();
-        let mut rows = st.query([scope])?;
+        let mut rows = st.query(rusqlite::params_from_iter(params))?;
         let (mut count, mut sum) = (0u64, [0u64; 4]);
         while let Some(r) = rows.next()? {
             let mut rh = blake3::Hasher::new();
@@ -90,6 +97,12 @@ fn person_state(tx: &rusqlite::Transaction<'_>, scope: i64) -> rusqlite::Result<
             }
             add256(&mut sum, rh.finalize().as_bytes());
             count += 1;
+        }
+        // An empty table adds nothing, so a table a later version creates on open (empty) leaves
+        // older seals valid. (A column added with a default to rows that exist would not: such a
+        // migration must re-seal.)
+        if count == 0 {
+            continue;
         }
         h.update(&(t.len() as u64).to_le_bytes()).update(t.as_bytes()).update(&count.to_le_bytes());
         for limb in sum {
@@ -112,10 +125,11 @@ fn add256(sum: &mut [u64; 4], x: &[u8; 32]) {
 
 /// Keyed seal of a transfer's person state, chained with the transfer's hash and the seal before
 /// it (so a seal row cannot be deleted either).
-fn person_seal(hasher: &KeyHasher, seq: i64, hash: &[u8], state: &str, prev: Option<&str>) -> String {
+fn person_seal(hasher: &KeyHasher, seq: i64, hash: &[u8], state: &str, shared: &str, prev: Option<&str>) -> String {
     let key = blake3::derive_key("xborder ledger person seal v1", hasher.key_bytes());
     let mut h = blake3::Hasher::new_keyed(&key);
-    h.update(&seq.to_le_bytes()).update(hash).update(state.as_bytes()).update(prev.unwrap_or("").as_bytes());
+    h.update(&seq.to_le_bytes()).update(hash).update(state.as_bytes()).update(shared.as_bytes());
+    h.update(prev.unwrap_or("").as_bytes());
     h.finalize().to_hex().to_string()
 }
 
@@ -162,14 +176,15 @@ pub(super) fn write_head(
 ) -> rusqlite::Result<usize> {
     let scope: i64 = tx.query_row("SELECT scope FROM transfers WHERE seq = ?1", [seq], |r| r.get(0))?;
     tx.execute(SEALS_SCHEMA, [])?;
-    let state = person_state(tx, scope)?;
+    let state = person_state(tx, Some(scope))?;
+    let shared = person_state(tx, None)?;
     let prev: Option<String> = tx
         .query_row("SELECT seal FROM seals WHERE seq < ?1 ORDER BY seq DESC LIMIT 1", [seq], |r| r.get(0))
         .optional()?;
-    let person = person_seal(hasher, seq, hash, &state, prev.as_deref());
+    let person = person_seal(hasher, seq, hash, &state, &shared, prev.as_deref());
     tx.execute(
-        "INSERT OR REPLACE INTO seals (seq, scope, state, seal) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![seq, scope, state, person],
+        "INSERT OR REPLACE INTO seals (seq, scope, state, shared, seal) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![seq, scope, state, shared, person],
     )?;
     let head = head_value(seq, hash);
     tx.execute(
@@ -446,9 +461,9 @@ impl Ledger {
             })
             .map_err(&e)?
             > 0;
-        let seals: Vec<(i64, i64, String, String)> = if has_seals {
-            let mut st = tx.prepare("SELECT seq, scope, state, seal FROM seals ORDER BY seq").map_err(&e)?;
-            let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(&e)?;
+        let seals: Vec<(i64, i64, String, String, String)> = if has_seals {
+            let mut st = tx.prepare("SELECT seq, scope, state, shared, seal FROM seals ORDER BY seq").map_err(&e)?;
+            let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).map_err(&e)?;
             it.collect::<std::result::Result<_, _>>().map_err(&e)?
         } else {
             Vec::new()
@@ -472,12 +487,12 @@ impl Ledger {
             }
             let mut last_of_scope: std::collections::BTreeMap<i64, (i64, String)> = Default::default();
             let mut prev_seal: Option<&str> = None;
-            for (seq, scope, state, sealed) in &seals {
+            for (seq, scope, state, shared, sealed) in &seals {
                 let prev = prev_seal.replace(sealed.as_str());
                 match (computed_of.get(seq), scope_of.get(seq)) {
                     (Some(hash), Some(s)) if s == scope => {
                         if let Some(k) = hasher {
-                            if *sealed != person_seal(k, *seq, hash, state, prev) {
+                            if *sealed != person_seal(k, *seq, hash, state, shared, prev) {
                                 problems.push(Problem {
                                     seq: Some(*seq as u64),
                                     message: format!(
@@ -504,7 +519,7 @@ impl Ledger {
                 if last_transfer != Some(*seq) {
                     continue;
                 }
-                if person_state(&tx, *scope).map_err(&e)? != *state {
+                if person_state(&tx, Some(*scope)).map_err(&e)? != *state {
                     problems.push(Problem {
                         seq: Some(*seq as u64),
                         message: format!(
@@ -514,6 +529,18 @@ impl Ledger {
                         ),
                     });
                 }
+            }
+        }
+        // The tables all scopes share (the names of category bits) as the last seal left them.
+        if let Some((seq, _, _, shared, _)) = seals.last() {
+            if Some(*seq) == last.as_ref().map(|l| l.0) && person_state(&tx, None).map_err(&e)? != *shared {
+                problems.push(Problem {
+                    seq: Some(*seq as u64),
+                    message: format!(
+                        "the ledger's shared person tables (category names) do not match what transfer {seq} sealed \
+                         (edited)"
+                    ),
+                });
             }
         }
         let seal_state = match (&head, hasher) {
