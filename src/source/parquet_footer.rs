@@ -11,6 +11,9 @@
 //! ColumnChunk 2 file_offset, 3 meta_data, 4–7 offset/column index offset and length;
 //! ColumnMetaData 5 num_values, 6 total_uncompressed_size, 7 total_compressed_size,
 //! 9 data_page_offset, 10 index_page_offset, 11 dictionary_page_offset.
+//!
+//! Messages name the limit a value broke, not the value: a footer is the file's content, and a
+//! long number read from it has no place in an error.
 
 /// What the footer says, once checked.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -151,7 +154,7 @@ impl Walker<'_> {
 
     fn take(&mut self, n: usize) -> Result<(), String> {
         if n > self.remaining() {
-            return Err(format!("a value of {n} bytes is longer than the footer's remaining {}", self.remaining()));
+            return Err(format!("a value is longer than the {} bytes left in the footer", self.remaining()));
         }
         self.pos += n;
         Ok(())
@@ -183,14 +186,14 @@ impl Walker<'_> {
 
     fn non_negative(&mut self, what: &str) -> Result<u64, String> {
         let v = self.varint_i64()?;
-        u64::try_from(v).map_err(|_| format!("{what} is negative ({v})"))
+        u64::try_from(v).map_err(|_| format!("{what} is negative"))
     }
 
     /// An offset or size that must lie inside the file.
     fn in_file(&mut self, what: &str) -> Result<u64, String> {
         let v = self.non_negative(what)?;
         if v > self.file_len {
-            return Err(format!("{what} {v} is beyond the end of the file ({} bytes)", self.file_len));
+            return Err(format!("{what} is beyond the end of the file ({} bytes)", self.file_len));
         }
         Ok(v)
     }
@@ -202,7 +205,7 @@ impl Walker<'_> {
         let et = h & 0x0f;
         let n = if h >> 4 == 15 { self.varint()? } else { u64::from(h >> 4) };
         if n > self.remaining() as u64 {
-            return Err(format!("a list claims {n} elements, {} bytes remain", self.remaining()));
+            return Err(format!("a list claims more elements than the {} bytes left in the footer", self.remaining()));
         }
         Ok((n as usize, et))
     }
@@ -257,7 +260,10 @@ impl Walker<'_> {
                     return Ok(());
                 }
                 if n > self.remaining() as u64 {
-                    return Err(format!("a map claims {n} entries, {} bytes remain", self.remaining()));
+                    return Err(format!(
+                        "a map claims more entries than the {} bytes left in the footer",
+                        self.remaining()
+                    ));
                 }
                 let kv = self.byte()?;
                 for _ in 0..n {
