@@ -18,8 +18,9 @@
 //! The person tables are sealed too: a transfer's hash covers its counts, not the key hashes
 //! and flags it left behind, so deleting key hashes (a later scan then double-counts) or clearing
 //! sensitive flags would go unseen. After each recording, the person tables of the transfer's
-//! scope (every table with a `scope` column but the transfer log: `persons` with its flags and
-//! category bits, `person_keys`, the scope row with its totals, recorded objects) are digested,
+//! scope (every table with a `scope` column but the transfer log and the recorded objects:
+//! `persons` with its flags and category bits, `person_keys`, the scope row with its totals and
+//! category counts) and the tables scopes share (the category bits' names) are digested,
 //! order-independently, into `seals.state`, chained with the transfer as `seals.seal` = keyed
 //! BLAKE3(seq ‖ transfer hash ‖ state), and the head's seal covers the head transfer's person
 //! seal. `verify` recomputes each scope's state and checks it against the scope's last seal.
@@ -49,8 +50,11 @@ const SEALS_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS seals (
     seal TEXT NOT NULL
 )";
 
-/// Tables that are not person state: the log is chained on its own, `meta` holds the head.
-const NOT_STATE: [&str; 3] = ["transfers", "seals", "meta"];
+/// Tables that are not person state: the log is chained on its own, `meta` holds the head, and
+/// `objects` (which object versions were recorded, to skip them next time) is written after the
+/// transfer it belongs to; deleting one of its rows makes a later run read the object again,
+/// where its keys are found and no person is counted twice.
+const NOT_STATE: [&str; 4] = ["transfers", "seals", "meta", "objects"];
 
 /// An order-independent digest of a scope's person tables (`Some(scope)`: the rows of that scope
 /// in every table with a `scope` column) or of the tables all scopes share (`None`: the tables
