@@ -739,3 +739,33 @@ fn parquet_on_stdin_beyond_the_spool_limit_is_refused() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(r["inputs"][0]["rows"], 100);
 }
+
+/// Decoder panics the parquet fuzz target found (fuzz/regressions/parquet/): arrow-ipc on a
+/// damaged embedded schema (an unwrap, "Type NONE not supported") and parquet's page decoder
+/// (a bit-width assertion). Each is its input's error, with the other inputs read.
+#[test]
+fn decoder_panics_found_by_fuzzing_are_each_inputs_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_csv(dir.path());
+    let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/parquet");
+    let names =
+        ["arrow_ipc_unwrap_none_convert_198", "arrow_ipc_type_none_convert_514", "parquet_bit_util_assertion_page"];
+    let mut args: Vec<String> = names.iter().map(|n| reg.join(n).to_string_lossy().into_owned()).collect();
+    args.push(s(&good).to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (r, out, _) = scan_limited(&args, None);
+    assert_eq!(input(&r, "good.csv")["complete"], true);
+    assert_eq!(input(&r, "good.csv")["rows"], 40);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let errors = |n: &str| -> Vec<String> {
+        input(&r, n)["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap().to_string()).collect()
+    };
+    for n in names {
+        let e = errors(n);
+        assert!(e.iter().all(|e| e.contains(n)), "{e:?}");
+        assert!(e.iter().any(|e| e.contains("the decoder failed")), "{n}: {e:?}");
+    }
+    assert!(errors("parquet_bit_util_assertion_page").iter().any(|e| e.contains("(at row 1)")));
+}
