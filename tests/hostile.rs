@@ -769,3 +769,33 @@ fn decoder_panics_found_by_fuzzing_are_each_inputs_error() {
     }
     assert!(errors("parquet_bit_util_assertion_page").iter().any(|e| e.contains("(at row 1)")));
 }
+
+#[test]
+fn json_and_parquet_keys_that_are_identifiers_are_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("keyed.ndjson");
+    let mut text = String::new();
+    for i in 0..20 {
+        text.push_str(&format!("{{\"13812345678\": \"x{i}\", \"zhang.wei@example.com\": \"y\", \"id\": \"{i}\"}}\n"));
+    }
+    std::fs::write(&p, text).unwrap();
+    let q = dir.path().join("keyed.parquet");
+    let batch = arrow_array::RecordBatch::try_from_iter([(
+        "13912345678",
+        std::sync::Arc::new(arrow_array::StringArray::from(vec!["a"; 5])) as arrow_array::ArrayRef,
+    )])
+    .unwrap();
+    write_parquet(&q, &batch, 5);
+    for format in ["json", "human", "html"] {
+        let out = command(dir.path(), &["scan", s(&p), s(&q), "--format", format, "--as-of", AS_OF]).output().unwrap();
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        for raw in ["13812345678", "zhang.wei@example.com", "13912345678"] {
+            assert!(!all.contains(raw), "{format}: {raw} leaked as a column name");
+        }
+        if format == "json" {
+            let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(input(&r, "keyed.ndjson")["rows"], 20);
+            assert_eq!(input(&r, "keyed.parquet")["rows"], 5);
+        }
+    }
+}

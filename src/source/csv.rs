@@ -516,6 +516,11 @@ impl IdKind {
     }
 }
 
+/// A column name masked like a value when it validates as an identifier (any input format).
+pub(super) fn masked_name(name: &str) -> Option<String> {
+    identifier_kind(name).map(|k| k.mask(name.trim()))
+}
+
 fn identifier_kind(cell: &str) -> Option<IdKind> {
     use crate::detect::validators::{find, Ctx};
     let cell = cell.trim();

@@ -298,6 +298,9 @@ pub struct Source {
     failed: bool,
     /// Rows handed out so far (the place of a decoder's panic).
     rows: u64,
+    /// JSON and Parquet: the schema with top-level names that are identifiers masked (`None`
+    /// until the first batch; `Some(None)` when no name needs it). CSV masks its own header.
+    masked: Option<Option<arrow_schema::SchemaRef>>,
 }
 
 impl Source {
@@ -451,14 +454,14 @@ impl Source {
             Format::Json => json::open(&name, utf8, &decoded_prefix, opts)?,
             Format::Parquet => unreachable!("parquet is handled above"),
         };
-        Ok(Source { info, batches, bytes, text: Some(stats), soft, failed: false, rows: 0 })
+        Ok(Source { info, batches, bytes, text: Some(stats), soft, failed: false, rows: 0, masked: None })
     }
 
     /// A source over batches some other reader produces (the ranged Parquet reader of an object
     /// store).
     #[cfg_attr(not(feature = "cloud"), allow(dead_code))]
     pub(crate) fn from_batches(info: InputInfo, batches: BatchIter, bytes: Arc<AtomicU64>) -> Source {
-        Source { info, batches, bytes, text: None, soft: Default::default(), failed: false, rows: 0 }
+        Source { info, batches, bytes, text: None, soft: Default::default(), failed: false, rows: 0, masked: None }
     }
 
     /// Raw bytes read from the input so far (compressed size for compressed inputs).
@@ -500,12 +503,60 @@ impl Iterator for Source {
             Ok(item) => item,
             Err(e) => Some(Err(e)),
         };
-        match &item {
-            Some(Ok(b)) => self.rows += b.num_rows() as u64,
-            Some(Err(_)) => self.failed = true,
-            None => {}
+        match item {
+            Some(Ok(b)) => {
+                self.rows += b.num_rows() as u64;
+                Some(Ok(self.mask_names(b)))
+            }
+            Some(Err(e)) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+            None => None,
         }
-        item
+    }
+}
+
+impl Source {
+    /// Column names are printed in every report: a JSON key or Parquet field at the top level
+    /// that validates as an identifier (a phone, an ID, an e-mail address) is masked like a value.
+    fn mask_names(&mut self, b: RecordBatch) -> RecordBatch {
+        if self.info.format == Format::Csv {
+            return b;
+        }
+        let masked = self.masked.get_or_insert_with(|| {
+            let schema = b.schema();
+            let mut seen: std::collections::HashSet<String> =
+                schema.fields().iter().map(|f| f.name().clone()).collect();
+            let mut changed = false;
+            let fields: Vec<arrow_schema::FieldRef> = schema
+                .fields()
+                .iter()
+                .map(|f| match csv::masked_name(f.name()) {
+                    Some(mut m) => {
+                        changed = true;
+                        let base = m.clone();
+                        let mut n = 2;
+                        while !seen.insert(m.clone()) {
+                            m = format!("{base} ({n})");
+                            n += 1;
+                        }
+                        Arc::new(f.as_ref().clone().with_name(m))
+                    }
+                    None => f.clone(),
+                })
+                .collect();
+            changed.then(|| Arc::new(arrow_schema::Schema::new_with_metadata(fields, schema.metadata().clone())))
+        });
+        match masked {
+            Some(schema) if schema.fields().len() == b.num_columns() => RecordBatch::try_new_with_options(
+                schema.clone(),
+                b.columns().to_vec(),
+                &arrow_array::RecordBatchOptions::new().with_row_count(Some(b.num_rows())),
+            )
+            .unwrap_or(b),
+            _ => b,
+        }
     }
 }
 

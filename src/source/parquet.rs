@@ -107,6 +107,7 @@ pub(super) fn open_file(name: &str, mut file: File, opts: &SourceOptions, bytes:
         soft: Arc::new(std::sync::Mutex::new(soft)),
         failed: false,
         rows: 0,
+        masked: None,
     })
 }
 
