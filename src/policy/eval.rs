@@ -176,23 +176,27 @@ fn check(w: &When, v: &View, ex: &mut Explain) -> bool {
         if f.ciio != b {
             return false;
         }
-        ex.parts.push(if b { "CIIO".into() } else { "not a CIIO".into() });
+        ex.parts.push(if b { "CIIO (--ciio)".into() } else { "not a CIIO (no --ciio)".into() });
     }
     if let Some(b) = w.zone_registered {
         if f.zone_registered != b {
             return false;
         }
-        ex.parts.push(if b { "registered in the zone".into() } else { "not registered in the zone".into() });
+        ex.parts.push(if b {
+            "registered in the zone (--zone-registered)".into()
+        } else {
+            "not registered in the zone (no --zone-registered)".into()
+        });
     }
     if let Some(s) = &w.sector {
         match &f.sector {
-            Some(x) if s.contains(x) => ex.parts.push(format!("sector {x}")),
+            Some(x) if s.contains(x) => ex.parts.push(format!("sector {x} (--sector)")),
             _ => return false,
         }
     }
     if let Some(s) = &w.sector_not {
         match &f.sector {
-            Some(x) if !s.contains(x) => ex.parts.push(format!("sector {x} (not {})", s.join(", "))),
+            Some(x) if !s.contains(x) => ex.parts.push(format!("sector {x} (--sector; not {})", s.join(", "))),
             _ => return false,
         }
     }
@@ -201,7 +205,7 @@ fn check(w: &When, v: &View, ex: &mut Explain) -> bool {
         if hit.is_empty() {
             return false;
         }
-        ex.parts.push(format!("scenario {} declared", hit.join(", ")));
+        ex.parts.push(format!("scenario {} declared (--scenario)", hit.join(", ")));
     }
     if let Some(b) = w.list_scenario {
         let declared = v.list_scenarios();
@@ -209,7 +213,7 @@ fn check(w: &When, v: &View, ex: &mut Explain) -> bool {
             return false;
         }
         ex.parts.push(if b {
-            format!("listed business scenario {} declared", declared.join(", "))
+            format!("listed business scenario {} declared (--scenario)", declared.join(", "))
         } else {
             "no business scenario of the list declared".into()
         });
