@@ -35,7 +35,9 @@
 use std::collections::BTreeSet;
 
 use crate::error::{Error, Result};
-use crate::policy::{evaluate, Facts, ImportantCatalogue, Level, Policy, PolicySet, Scenario, DEFAULT_POLICY};
+use crate::policy::{
+    evaluate, Facts, ImportantCatalogue, Level, PersonCountsByClass, Policy, PolicySet, Scenario, DEFAULT_POLICY,
+};
 use crate::report::{Report, YearToDate};
 use crate::scan::{ScanSession, Scanner, ScannerBuilder};
 
@@ -276,7 +278,15 @@ impl Assessor {
 
     /// Facts of what `session` read, the year so far being this export.
     fn facts(&self, session: &mut ScanSession<'_>, report: &Report) -> Facts {
-        let mut facts = Facts::from_report(report, session.category_persons());
+        // Approximate counts are judged by their upper bounds: a sketch never lowers a verdict.
+        let (personal, sensitive) = report.persons.for_verdict();
+        let batch = PersonCountsByClass { personal, sensitive, by_category: session.category_persons() };
+        let mut categories: BTreeSet<String> =
+            report.columns.iter().flat_map(|c| c.categories.iter().cloned()).collect();
+        if report.persons.minors > 0 {
+            categories.insert("minor".into());
+        }
+        let mut facts = Facts { persons_ytd: batch.clone(), persons_batch: batch, categories, ..Facts::default() };
         self.declare(&mut facts);
         facts
     }

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::classes::Class;
 use super::level::{Level, RuleVerdict, Scenario};
 use super::spec::{Cmp, Metric, Policy, Rule, When};
-use crate::report::{Reason, Report, Verdict};
+use super::verdict::{Reason, Verdict};
 
 /// Persons of one tally, by class.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,23 +73,6 @@ pub struct Facts {
     pub list_scenarios: BTreeSet<String>,
     /// `--zone-registered`.
     pub zone_registered: bool,
-}
-
-impl Facts {
-    /// Facts of a scan report with the year to date equal to this batch; the operator's
-    /// declarations are left for the caller to fill. `by_category` is
-    /// `ScanSession::category_persons`.
-    pub fn from_report(report: &Report, by_category: BTreeMap<String, u64>) -> Facts {
-        // Approximate counts are judged by their upper bounds: a sketch never lowers a verdict.
-        let (personal, sensitive) = report.persons.for_verdict();
-        let batch = PersonCountsByClass { personal, sensitive, by_category };
-        let mut categories: BTreeSet<String> =
-            report.columns.iter().flat_map(|c| c.categories.iter().cloned()).collect();
-        if report.persons.minors > 0 {
-            categories.insert("minor".into());
-        }
-        Facts { persons_ytd: batch.clone(), persons_batch: batch, categories, ..Facts::default() }
-    }
 }
 
 /// The facts seen through the policy's classes.
