@@ -19,7 +19,7 @@ use xborder::audit::{self, AuditReport, AuditTransfer, Exported, ManifestEntry, 
 use xborder::ledger::{Ledger, TransferFilter};
 use xborder::persons::PersonsMode;
 use xborder::policy::Level;
-use xborder::report::timeline::{Point, Timeline};
+use xborder::report::timeline::{self, Point, Timeline};
 use xborder::source::{expand_inputs, is_object_url};
 use xborder::{Input, Scanner};
 
@@ -301,7 +301,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
             pending: false,
         })
         .collect();
-    let timeline = Timeline::new(a.exporter.clone(), a.year, points);
+    let timeline = Timeline::new(a.exporter.clone(), a.year, points, timeline::lines(engine.policy()));
     for c in &timeline.crossings {
         transfers[c.point].crossed.push(c.line.clone());
     }

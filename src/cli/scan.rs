@@ -12,7 +12,7 @@ use xborder::ledger::{self, Ledger};
 use xborder::persons::{KeyHasher, PersonsMode};
 use xborder::policy::{ImportantCatalogue, Level, Policy, PolicySet, DEFAULT_POLICY};
 use xborder::report::html::Lang;
-use xborder::report::timeline::{object_label, Point, Timeline};
+use xborder::report::timeline::{self, object_label, Point, Timeline};
 use xborder::source::{encoding_for_label, expand_inputs, is_object_url, SourceOptions};
 use xborder::time::Date;
 use xborder::{Format, Input, ScanSession, Scanner};
@@ -480,7 +480,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
                     pending: true,
                 });
             }
-            let timeline = Timeline::new(exporter.clone(), year, points);
+            let timeline = Timeline::new(exporter.clone(), year, points, timeline::lines(engine.policy()));
             xborder::report::html::render_scan(&report, Some(&timeline), a.lang.into())
         }
     };
