@@ -26,6 +26,7 @@ pub mod level;
 pub mod spec;
 pub mod template;
 pub mod verdict;
+pub mod when;
 
 use std::collections::BTreeMap;
 use std::path::Path;
