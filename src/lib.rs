@@ -29,6 +29,7 @@
 //! assert_eq!(ids.examples[0], "110***********002X"); // masked, never raw
 //! ```
 
+pub mod assess;
 pub mod audit;
 pub mod detect;
 pub mod error;
@@ -41,6 +42,7 @@ pub mod scan;
 pub mod source;
 pub mod time;
 
+pub use assess::{Assessment, Assessor, Declarations};
 pub use error::{Error, Result};
 pub use report::Report;
 pub use scan::{InputId, ScanOptions, ScanSession, Scanner, ScannerBuilder};

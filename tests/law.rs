@@ -314,7 +314,7 @@ fn cases() -> Vec<Case> {
             "Provisions Art. 7(1)",
             (99, 0),
             None,
-            "a CIIO provides",
+            "a CIIO (--ciio) provides",
         ),
         c(
             "CIIO declaring HR management: Art. 5(2) prevails",

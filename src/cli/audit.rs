@@ -12,13 +12,14 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::scan::{ledger_path, open_ledger, parse_procedure, Engine, EngineArgs, LangArg, Record};
+use super::scan::{ledger_path, open_ledger, parse_procedure, Engine, EngineArgs, LangArg};
 use super::{emit, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE};
+use xborder::assess::Record;
 use xborder::audit::{self, AuditReport, AuditTransfer, Exported, ManifestEntry, Skipped};
 use xborder::ledger::{Ledger, TransferFilter};
 use xborder::persons::PersonsMode;
 use xborder::policy::Level;
-use xborder::report::timeline::{Point, Timeline};
+use xborder::report::timeline::{self, Point, Timeline};
 use xborder::source::{expand_inputs, is_object_url};
 use xborder::{Input, Scanner};
 
@@ -138,7 +139,9 @@ impl Drop for TempDir {
 }
 
 pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
-    let engine = Engine::new(&a.engine)?;
+    // Audit replays every export as sent, whatever its verdict: procedure and fail-at do not
+    // block here (`lacked` says what the procedure in place did not cover).
+    let engine = Engine::new(&a.engine, &a.exporter, a.procedure, Some(Level::Prohibited))?;
     if !(1970..=9999).contains(&a.year) {
         anyhow::bail!("--year {}: expected a calendar year", a.year);
     }
@@ -244,26 +247,15 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
         };
         let name = x.object.name();
         let done = match &x.object {
-            Export::File(p) => engine.assess(
-                scanner,
-                &[Input::Path(p.clone())],
-                Vec::new(),
-                &a.exporter,
-                Some(&mut ledger),
-                Record::Always,
-            )?,
+            Export::File(p) => {
+                engine.assess(scanner, &[Input::Path(p.clone())], Vec::new(), Some(&mut ledger), Record::Always)?
+            }
             #[cfg(feature = "cloud")]
             Export::Object(_) => {
                 let (entry, src) = opened.as_mut().and_then(Iterator::next).expect("one fetch per object");
-                engine.assess_with(
-                    scanner,
-                    &[],
-                    Vec::new(),
-                    &a.exporter,
-                    Some(&mut ledger),
-                    Record::Always,
-                    |s, _| Ok(super::bucket::scan_one(s, &entry, src)),
-                )?
+                engine.assess_with(scanner, &[], Vec::new(), Some(&mut ledger), Record::Always, |s, _| {
+                    Ok(super::bucket::scan_one(s, &entry, src))
+                })?
             }
         };
         let t = done.transfer.ok_or_else(|| anyhow::anyhow!("{name}: the transfer was not recorded"))?;
@@ -309,7 +301,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
             pending: false,
         })
         .collect();
-    let timeline = Timeline::new(a.exporter.clone(), a.year, points);
+    let timeline = Timeline::new(a.exporter.clone(), a.year, points, timeline::lines(engine.policy()));
     for c in &timeline.crossings {
         transfers[c.point].crossed.push(c.line.clone());
     }
@@ -319,8 +311,8 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
         audited_at: xborder::time::rfc3339_cst(xborder::time::now_unix()),
         exporter: a.exporter.clone(),
         year: a.year,
-        policy: engine.policy.id.clone(),
-        policy_version: engine.policy.version.clone(),
+        policy: engine.policy().id.clone(),
+        policy_version: engine.policy().version.clone(),
         order,
         procedure: a.procedure,
         highest: transfers.iter().map(|t| t.needed).max().unwrap_or(Level::Allow),

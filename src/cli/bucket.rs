@@ -14,9 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use xborder::ledger::{BatchPersons, Ledger, ObjectRecord, TransferInput, TransferMeta};
-use xborder::persons::{KeyHasher, PersonsMode};
-use xborder::policy::{evaluate, Facts, Level};
+use xborder::assess::{Record, TransferSpec};
+use xborder::ledger::{Ledger, ObjectRecord};
+use xborder::persons::PersonsMode;
 use xborder::report::InputReport;
 use xborder::source::object::{Fetcher, ListFilter, ObjectEntry};
 use xborder::time::Date;
@@ -31,10 +31,8 @@ pub(super) struct Ctx<'a> {
     pub since: Option<&'a str>,
     pub concurrency: usize,
     pub record: bool,
-    pub fail_at: Level,
     pub exporter: &'a str,
     pub year: i32,
-    pub hasher: &'a KeyHasher,
     pub jsonl: bool,
 }
 
@@ -135,7 +133,6 @@ pub(super) fn scan(
     let recording = cx.record && ledger.is_some();
     // Sketched persons cannot be merged: objects are then scanned straight into the session.
     let separate = scanner.options().persons != PersonsMode::Sketch;
-    let mask = scanner.sensitive_mask();
     let (mut n_recorded, mut n_skipped, mut n_unrecorded) = (0u64, 0u64, 0u64);
     for step in steps {
         let idx = session.inputs_len();
@@ -172,61 +169,42 @@ pub(super) fn scan(
                 let mut s = scanner.session();
                 s.scan_source(&entry.url, src);
                 let complete = s.complete();
-                let report = (recording || cx.jsonl).then(|| s.report());
-                if let (true, true, Some(l), Some(r)) = (recording, complete, ledger.as_deref_mut(), &report) {
-                    let Some(persons) = s.persons() else { anyhow::bail!("a ledger needs exact persons") };
-                    let batch = BatchPersons::from_set(persons, mask, scanner.category_names());
-                    let mut facts = Facts::from_report(r, s.category_persons());
-                    cx.engine.declare(&mut facts);
-                    let txn = l.begin(true)?;
-                    if let Some(t) = txn.object_transfer(cx.exporter, cx.year, &entry.url, &entry.version())? {
-                        // Another run recorded this version while we read it: counted once.
+                let mut report = None;
+                if let (true, true, Some(l)) = (recording, complete, ledger.as_deref_mut()) {
+                    // The object is a transfer of its own: judged on the year so far ∪ it, and
+                    // recorded with its row in `objects` when it is not blocked.
+                    let spec = TransferSpec {
+                        object: Some(ObjectRecord {
+                            url: entry.url.clone(),
+                            version: entry.version(),
+                            size: entry.size,
+                            rows: 0,
+                        }),
+                        ..TransferSpec::default()
+                    };
+                    let done = cx.engine.assessor.assess(&mut s, Some(l), Record::UnlessBlocked, spec)?;
+                    if let Some(t) = done.recorded_before {
                         note.transfer = Some(t);
+                    } else if let Some(t) = &done.transfer {
+                        note.transfer = Some(t.seq);
+                        outcome.recorded_unlinked += done.recorded_unlinked.0;
+                        outcome.recorded_unlinked_sensitive += done.recorded_unlinked.1;
+                        n_recorded += 1;
                     } else {
-                        let plan = txn.year_to_date(cx.exporter, cx.year, &batch)?;
-                        facts.persons_ytd.personal = plan.counts.persons;
-                        facts.persons_ytd.sensitive = plan.counts.sensitive;
-                        facts.persons_ytd.by_category = plan.categories.clone();
-                        facts.ytd_from_ledger = true;
-                        let policy = &cx.engine.policy;
-                        let level = evaluate(policy, &facts).level;
-                        if level < cx.fail_at {
-                            let i = &r.inputs[0];
-                            let meta = TransferMeta {
-                                as_of: scanner.options().as_of.to_string(),
-                                inputs: vec![TransferInput {
-                                    path: entry.url.clone(),
-                                    format: i.format.clone(),
-                                    rows: i.rows,
-                                    bytes: i.bytes,
-                                    fingerprint: None,
-                                }],
-                                verdict: level.to_string(),
-                                policy: policy.id.clone(),
-                                policy_version: policy.version.clone(),
-                            };
-                            let obj = ObjectRecord {
-                                url: entry.url.clone(),
-                                version: entry.version(),
-                                size: entry.size,
-                                rows: i.rows,
-                            };
-                            let t = txn.record_object(&plan, &batch, meta, cx.hasher, &obj)?;
-                            note.transfer = Some(t.seq);
-                            outcome.recorded_unlinked += batch.unlinked;
-                            outcome.recorded_unlinked_sensitive += batch.unlinked_sensitive;
-                            n_recorded += 1;
-                        } else {
-                            drop(txn);
-                            n_unrecorded += 1;
-                            progress.println(&format!(
-                                "xborder: {}: not recorded: its verdict {level} is at or above --fail-at {}",
-                                entry.url, cx.fail_at
-                            ));
-                        }
+                        n_unrecorded += 1;
+                        progress.println(&format!(
+                            "xborder: {}: not recorded: its verdict {} is at or above --fail-at {}",
+                            entry.url,
+                            done.level,
+                            cx.engine.assessor.fail_at()
+                        ));
                     }
+                    report = Some(done.report);
                 } else if recording {
                     n_unrecorded += 1;
+                }
+                if cx.jsonl && report.is_none() {
+                    report = Some(s.report());
                 }
                 if let Some(r) = report.filter(|_| cx.jsonl) {
                     let mut i = r.inputs.into_iter().next().expect("one input");

@@ -11,7 +11,7 @@ use xborder::ledger::{self, ChainEntry, Ledger, ScopeSummary, TransferFilter};
 use xborder::persons::KeyHasher;
 use xborder::policy::Level;
 use xborder::report::html::{self, SummaryScope};
-use xborder::report::timeline::{object_label, Point, Standing, Timeline};
+use xborder::report::timeline::{national_lines, object_label, Point, Standing, Timeline};
 use xborder::time::Date;
 
 #[derive(Subcommand)]
@@ -176,9 +176,16 @@ struct SummaryRow<'a> {
 fn summary(a: SummaryArgs) -> anyhow::Result<i32> {
     let Some((path, l)) = open(&a.ledger)? else { return Ok(EXIT_USAGE) };
     let rows = l.summary()?;
+    // The ledger does not say which policy to measure against: the national lines.
+    let lines = national_lines();
     let mut timelines = Vec::with_capacity(rows.len());
     for r in &rows {
-        timelines.push(Timeline::new(r.exporter.clone(), r.year, timeline_points(&l, &r.exporter, r.year)?));
+        timelines.push(Timeline::new(
+            r.exporter.clone(),
+            r.year,
+            timeline_points(&l, &r.exporter, r.year)?,
+            lines.clone(),
+        ));
     }
     let text = match a.format {
         SummaryFormat::Json => {
@@ -186,7 +193,7 @@ fn summary(a: SummaryArgs) -> anyhow::Result<i32> {
                 .iter()
                 .zip(&timelines)
                 .map(|(r, t)| {
-                    let s = Standing::of(r.persons, r.sensitive);
+                    let s = Standing::of(r.persons, r.sensitive, &lines);
                     SummaryRow { scope: r, level: s.level, next: s.next, crossings: t.crossings.clone() }
                 })
                 .collect();
@@ -215,7 +222,7 @@ fn summary(a: SummaryArgs) -> anyhow::Result<i32> {
                 "exporter", "year", "persons", "sensitive", "transfers", "last verdict", "level by counts"
             ));
             for r in &rows {
-                let st = Standing::of(r.persons, r.sensitive);
+                let st = Standing::of(r.persons, r.sensitive, &lines);
                 let next: Vec<String> = st
                     .next
                     .iter()
@@ -394,8 +401,9 @@ fn export(a: ExportArgs) -> anyhow::Result<i32> {
                     .filter(|e| e.transfer.exporter == r.exporter && e.transfer.year == r.year)
                     .map(point)
                     .collect(),
+                national_lines(),
             );
-            let st = Standing::of(r.persons, r.sensitive);
+            let st = Standing::of(r.persons, r.sensitive, &tl.lines);
             serde_json::json!({
                 "exporter": r.exporter, "year": r.year, "persons": r.persons, "sensitive": r.sensitive,
                 "transfers": r.transfers, "last_verdict": r.last_verdict, "level": st.level, "next": st.next,

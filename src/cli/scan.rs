@@ -7,15 +7,15 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::{emit, use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
-use xborder::ledger::{self, BatchPersons, Ledger, Transfer, TransferInput, TransferMeta, YtdCounts};
+use xborder::assess::{Assessment, Assessor, Declarations, Record, TransferSpec, UNNAMED_EXPORTER};
+use xborder::ledger::{self, Ledger};
 use xborder::persons::{KeyHasher, PersonsMode};
-use xborder::policy::{evaluate, Facts, ImportantCatalogue, Level, Policy, PolicySet, Scenario, DEFAULT_POLICY};
+use xborder::policy::{ImportantCatalogue, Level, Policy, PolicySet, DEFAULT_POLICY};
 use xborder::report::html::Lang;
-use xborder::report::timeline::{object_label, Point, Timeline};
-use xborder::report::YearToDate;
+use xborder::report::timeline::{self, object_label, Point, Timeline};
 use xborder::source::{encoding_for_label, expand_inputs_noting, is_object_url, SourceOptions};
 use xborder::time::Date;
-use xborder::{Format, Input, Report, ScanSession, Scanner};
+use xborder::{Format, Input, ScanSession, Scanner};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OutFormat {
@@ -173,11 +173,6 @@ pub fn procedure_word(l: Level) -> &'static str {
     }
 }
 
-/// The lowest verdict `procedure` does not cover: what `--fail-at` defaults to.
-pub fn default_fail_at(procedure: Level) -> Level {
-    Level::ALL.into_iter().find(|&l| xborder::audit::lacks(l, procedure)).unwrap_or(Level::Prohibited)
-}
-
 fn parse_persons(s: &str) -> Result<PersonsMode, String> {
     s.parse()
 }
@@ -186,89 +181,36 @@ pub fn parse_level(s: &str) -> Result<Level, String> {
     s.parse()
 }
 
-/// `--scenario` values: national exemptions, and business scenarios of the policy's negative
-/// list, which must belong to the declared `--sector`. Anything else is a usage error naming the
-/// valid ids.
-fn split_scenarios(
-    policy: &Policy,
-    sector: Option<&str>,
-    given: &[String],
-) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
-    let (mut national, mut listed) = (Vec::new(), Vec::new());
-    for s in given {
-        if let Ok(n) = s.parse::<Scenario>() {
-            national.push(n);
-            continue;
-        }
-        match policy.list_scenario(s) {
-            Some(ls) if sector == Some(ls.sector.as_str()) => listed.push(ls.id.clone()),
-            Some(ls) => anyhow::bail!(
-                "--scenario {s}: {} is a business scenario of the {} sector of policy {}; declare --sector {}",
-                ls.name,
-                ls.sector,
-                policy.id,
-                ls.sector
-            ),
-            None => {
-                let mut valid: Vec<String> = Scenario::ALL.iter().map(|x| x.as_str().to_string()).collect();
-                valid.extend(policy.list_scenarios.iter().map(|x| format!("{} ({}, {})", x.id, x.sector, x.name)));
-                anyhow::bail!("--scenario {s:?}: unknown scenario; policy {} knows {}", policy.id, valid.join(", "));
-            }
-        }
-    }
-    Ok((national, listed))
-}
-
-/// Exporter name used when `--exporter` is not given.
-const UNNAMED_EXPORTER: &str = "unspecified";
-
-/// The configured scan engine: policy, catalogue and reading options, checked before any data
-/// is read (a bad policy, sector, scenario or catalogue is exit 2).
+/// The configured scan engine: the assessor (policy, declarations, exporter, procedure) and the
+/// reading options, checked before any data is read (a bad policy, sector, scenario or catalogue
+/// is exit 2). It turns flags into the library's configuration; judging and recording are the
+/// assessor's.
 pub struct Engine {
-    pub policy: Policy,
-    pub(super) catalogue: ImportantCatalogue,
+    pub assessor: Assessor,
     src: SourceOptions,
     args: EngineArgs,
-    /// `--scenario`, split into the national exemptions and the list's business scenarios.
-    scenarios: Vec<Scenario>,
-    list_scenarios: Vec<String>,
-}
-
-/// When an assessed export is written to the ledger.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Record {
-    /// A dry run: read the ledger, write nothing.
-    No,
-    /// `scan --record`: only a complete export that is not blocked (its verdict is below this
-    /// `--fail-at` level).
-    BelowFailAt(Level),
-    /// `audit`: every export, whatever its verdict — it already left.
-    Always,
-}
-
-/// One export scanned, judged on the year to date, and maybe recorded.
-pub struct Assessed {
-    pub report: Report,
-    pub level: Level,
-    /// The year to date with this export (`None` without a ledger).
-    pub ytd: Option<YtdCounts>,
-    pub transfer: Option<Transfer>,
 }
 
 impl Engine {
-    pub fn new(a: &EngineArgs) -> anyhow::Result<Engine> {
+    pub fn new(a: &EngineArgs, exporter: &str, procedure: Level, fail_at: Option<Level>) -> anyhow::Result<Engine> {
         let policy = PolicySet::builtin()?.resolve_arg(&a.policy)?;
-        if let Some(s) = &a.sector {
-            if !policy.sectors.contains(s) {
-                let known: Vec<&str> = policy.sectors.iter().map(String::as_str).collect();
-                anyhow::bail!("--sector {s:?}: unknown sector; policy {} knows {}", policy.id, known.join(", "));
-            }
-        }
-        let (scenarios, list_scenarios) = split_scenarios(&policy, a.sector.as_deref(), &a.scenarios)?;
         let catalogue = match &a.catalogue {
             Some(p) => ImportantCatalogue::load(p)?,
             None => ImportantCatalogue::default(),
         };
+        let declarations = Declarations {
+            ciio: a.ciio,
+            zone_registered: a.zone_registered,
+            sector: a.sector.clone(),
+            scenarios: a.scenarios.clone(),
+            catalogue,
+        };
+        let mut b =
+            Assessor::builder().policy(policy).declarations(declarations).exporter(exporter).procedure(procedure);
+        if let Some(f) = fail_at {
+            b = b.fail_at(f);
+        }
+        let assessor = b.build()?;
         let mut src = SourceOptions { batch_size: a.batch_size.max(1), ..SourceOptions::default() };
         if let Some(f) = &a.input_format {
             src.format = Some(f.parse::<Format>()?);
@@ -276,17 +218,11 @@ impl Engine {
         if let Some(e) = &a.encoding {
             src.encoding = Some(encoding_for_label(e)?);
         }
-        Ok(Engine { policy, catalogue, src, args: a.clone(), scenarios, list_scenarios })
+        Ok(Engine { assessor, src, args: a.clone() })
     }
 
-    /// What the operator declares, beside what the data shows.
-    pub(super) fn declare(&self, facts: &mut Facts) {
-        facts.ciio = self.args.ciio;
-        facts.sector = self.args.sector.clone();
-        facts.scenarios = self.scenarios.iter().copied().collect();
-        facts.list_scenarios = self.list_scenarios.iter().cloned().collect();
-        facts.zone_registered = self.args.zone_registered;
-        facts.catalogue = self.catalogue.markers.clone();
+    pub fn policy(&self) -> &Policy {
+        self.assessor.policy()
     }
 
     pub fn source_options(&self) -> &SourceOptions {
@@ -296,11 +232,12 @@ impl Engine {
     /// A scanner judging minors and the year as of `as_of` (today by default), hashing person
     /// keys with `hasher` (the ledger's key).
     pub fn scanner(&self, as_of: Option<Date>, hasher: KeyHasher, persons: PersonsMode) -> anyhow::Result<Scanner> {
-        let mut b = Scanner::builder()
+        let mut b = self
+            .assessor
+            .scanner_builder()
             .source_options(self.src.clone())
             .persons_mode(persons)
             .show_values(self.args.show_values)
-            .classes(self.policy.classes_for(self.args.sector.as_deref()))
             .key_hasher(hasher);
         if let Some(t) = self.args.threads {
             b = b.threads(t);
@@ -314,36 +251,32 @@ impl Engine {
         Ok(b.build()?)
     }
 
-    /// Scan `inputs`, judge the export on the year to date of `exporter` (the ledger's persons ∪
-    /// this export) and record it as `record` says. `missing` are inputs that could not be found
-    /// (they make the report incomplete).
+    /// Scan `inputs` and have the assessor judge the export on the exporter's year to date (the
+    /// ledger's persons ∪ this export) and record it as `record` says. `missing` are inputs that
+    /// could not be found (they make the report incomplete).
     pub fn assess(
         &self,
         scanner: &Scanner,
         inputs: &[Input],
         missing: Vec<xborder::Error>,
-        exporter: &str,
         ledger: Option<&mut Ledger>,
         record: Record,
-    ) -> anyhow::Result<Assessed> {
-        self.assess_with(scanner, inputs, missing, exporter, ledger, record, |_, _| Ok(Outcome::default()))
+    ) -> anyhow::Result<Assessment> {
+        self.assess_with(scanner, inputs, missing, ledger, record, |_, _| Ok(Outcome::default()))
     }
 
     /// [`Engine::assess`], with `objects` reading object-store inputs into the session after
     /// the local ones (`bucket.rs`): it may record objects one by one, and then the run as a
     /// whole is not recorded.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn assess_with<'s>(
         &self,
         scanner: &'s Scanner,
         inputs: &[Input],
         missing: Vec<xborder::Error>,
-        exporter: &str,
         mut ledger: Option<&mut Ledger>,
         record: Record,
         objects: impl FnOnce(&mut ScanSession<'s>, Option<&mut Ledger>) -> anyhow::Result<Outcome>,
-    ) -> anyhow::Result<Assessed> {
-        let hasher = scanner.hasher().clone();
+    ) -> anyhow::Result<Assessment> {
         let mut session = scanner.scan_inputs(inputs);
         for e in missing {
             let id = session.begin_input(&match &e {
@@ -353,10 +286,6 @@ impl Engine {
             session.fail_input(id, e);
         }
         let outcome = objects(&mut session, ledger.as_deref_mut())?;
-        let mut report = session.report();
-        for (i, n) in &outcome.notes {
-            n.apply(&mut report.inputs[*i]);
-        }
         if std::env::var_os("XBORDER_STATS").is_some() {
             // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
             let keys = session.persons().map_or(0, |p| p.keys());
@@ -366,73 +295,24 @@ impl Engine {
                 bytes as f64 / keys.max(1) as f64
             );
         }
-        // Each person's key list is only needed to merge with a ledger (about 200 bytes a person).
-        let batch = match (&ledger, session.persons()) {
-            (Some(_), Some(p)) => {
-                let mut b = BatchPersons::from_set(p, scanner.sensitive_mask(), scanner.category_names());
-                // Keyless rows of objects recorded one by one are in the ledger already.
-                b.unlinked = b.unlinked.saturating_sub(outcome.recorded_unlinked);
-                b.unlinked_sensitive = b.unlinked_sensitive.saturating_sub(outcome.recorded_unlinked_sensitive);
-                Some(b)
-            }
-            (Some(_), None) => anyhow::bail!("a ledger needs exact persons"),
-            _ => None,
-        };
-        let mut facts = Facts::from_report(&report, session.category_persons());
-        let year = scanner.options().as_of.year;
-        // Year to date: the ledger's persons for this exporter and year ∪ this export, in all,
-        // sensitive and per category. Recording takes the write lock now, so the verdict is
-        // decided on the ledger it is written to.
         // Objects of a store were recorded one by one as they were read (bucket.rs); the run as
         // a whole is recorded only for local inputs.
-        let recording = match record {
-            Record::No => false,
-            _ if outcome.per_object => false,
-            Record::BelowFailAt(_) => report.complete(),
-            Record::Always => true,
+        let record = if outcome.per_object { Record::DryRun } else { record };
+        // Local inputs come first in the report, then objects read into the session (no
+        // fingerprint: a URL and its ETag identify them).
+        let hasher = scanner.hasher();
+        let fingerprint = |n: usize| match inputs.get(n) {
+            Some(Input::Path(p)) => ledger::input_fingerprint(hasher, p),
+            _ => None,
         };
-        let txn_plan = match ledger {
-            Some(l) => {
-                let txn = l.begin(recording)?;
-                let plan = txn.year_to_date(exporter, year, batch.as_ref().expect("built with the ledger"))?;
-                facts.persons_ytd.personal = plan.counts.persons;
-                facts.persons_ytd.sensitive = plan.counts.sensitive;
-                facts.persons_ytd.by_category = plan.categories.clone();
-                facts.ytd_from_ledger = true;
-                Some((txn, plan))
-            }
-            None => None,
+        let spec = TransferSpec {
+            fingerprint: Some(&fingerprint),
+            object: None,
+            recorded_unlinked: (outcome.recorded_unlinked, outcome.recorded_unlinked_sensitive),
         };
-        self.declare(&mut facts);
-        report.year_to_date = Some(YearToDate {
-            year,
-            exporter: exporter.to_string(),
-            persons: facts.persons_ytd.personal,
-            sensitive: facts.persons_ytd.sensitive,
-        });
-        let verdict = evaluate(&self.policy, &facts);
-        let level = verdict.level;
-        report.verdict = Some(verdict);
-        let mut out = Assessed { report, level, ytd: None, transfer: None };
-        if let Some((txn, plan)) = txn_plan {
-            out.ytd = Some(plan.counts);
-            let commit = match record {
-                Record::No => false,
-                _ if outcome.per_object => false,
-                Record::BelowFailAt(f) => recording && level < f,
-                Record::Always => true,
-            };
-            if commit {
-                let meta = TransferMeta {
-                    as_of: scanner.options().as_of.to_string(),
-                    inputs: transfer_inputs(&out.report, inputs, &hasher),
-                    verdict: level.to_string(),
-                    policy: self.policy.id.clone(),
-                    policy_version: self.policy.version.clone(),
-                };
-                out.transfer =
-                    Some(txn.record(&plan, batch.as_ref().expect("built with the ledger"), meta, &hasher)?);
-            }
+        let mut out = self.assessor.assess(&mut session, ledger, record, spec)?;
+        for (i, n) in &outcome.notes {
+            n.apply(&mut out.report.inputs[*i]);
         }
         Ok(out)
     }
@@ -452,7 +332,8 @@ pub(super) fn need_cloud(url: &str) -> anyhow::Result<()> {
 
 pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     // Configuration first: a bad policy, sector or catalogue is exit 2 before any data is read.
-    let engine = Engine::new(&a.engine)?;
+    let exporter = a.exporter.clone().unwrap_or_else(|| UNNAMED_EXPORTER.into());
+    let engine = Engine::new(&a.engine, &exporter, a.procedure, a.fail_at)?;
     let as_of = match &a.as_of {
         Some(d) => Some(Date::parse(d).with_context(|| format!("--as-of {d:?}: expected YYYY-MM-DD"))?),
         None => None,
@@ -480,7 +361,6 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         return read_only(&inputs, missing, engine.source_options());
     }
     // The ledger and its key, before any data is read (a wrong key is exit 2).
-    let exporter = a.exporter.clone().unwrap_or_else(|| UNNAMED_EXPORTER.into());
     let ledger_path = ledger_path(a.ledger.as_deref());
     let sketch_ledger = |path: &std::path::Path| {
         anyhow::anyhow!(
@@ -504,8 +384,8 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         },
     };
     let scanner = engine.scanner(as_of, hasher.clone(), a.persons)?;
-    let fail_at = a.fail_at.unwrap_or_else(|| default_fail_at(a.procedure));
-    let record = if a.record { Record::BelowFailAt(fail_at) } else { Record::No };
+    let fail_at = engine.assessor.fail_at();
+    let record = if a.record { Record::UnlessBlocked } else { Record::DryRun };
     let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
         OutFormat::Human
     } else {
@@ -529,10 +409,8 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
                 since: a.since.as_deref(),
                 concurrency: a.concurrency,
                 record: a.record,
-                fail_at,
                 exporter: &exporter,
                 year: session.scanner().options().as_of.year,
-                hasher: &hasher,
                 jsonl: format == OutFormat::Jsonl,
             };
             let outcome = super::bucket::scan(&cx, &urls, session, ledger, &mut out)?;
@@ -544,8 +422,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         let _ = (session, ledger, &urls);
         Ok(Outcome::default())
     };
-    let assessed =
-        engine.assess_with(&scanner, &inputs, missing, &exporter, book.as_mut().map(|b| &mut b.0), record, objects)?;
+    let assessed = engine.assess_with(&scanner, &inputs, missing, book.as_mut().map(|b| &mut b.0), record, objects)?;
     let (report, level) = (assessed.report, assessed.level);
     let year = scanner.options().as_of.year;
     match &assessed.transfer {
@@ -613,7 +490,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
                     pending: true,
                 });
             }
-            let timeline = Timeline::new(exporter.clone(), year, points);
+            let timeline = Timeline::new(exporter.clone(), year, points, timeline::lines(engine.policy()));
             xborder::report::html::render_scan(&report, Some(&timeline), a.lang.into())
         }
     };
@@ -635,7 +512,10 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     if level >= fail_at {
         let covered =
             if a.fail_at.is_none() { format!(" (--procedure {})", procedure_word(a.procedure)) } else { String::new() };
-        eprintln!("xborder: verdict {level} is at or above --fail-at {fail_at}{covered} (policy {})", engine.policy.id);
+        eprintln!(
+            "xborder: verdict {level} is at or above --fail-at {fail_at}{covered} (policy {})",
+            engine.policy().id
+        );
         return Ok(EXIT_FAIL);
     }
     Ok(EXIT_OK)
@@ -718,27 +598,6 @@ pub fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Optio
     };
     l.check_key(&hasher, &source)?;
     Ok(Some((l, hasher)))
-}
-
-/// The transfer's inputs: path, format, rows, bytes and a keyed fingerprint of the content.
-fn transfer_inputs(report: &Report, inputs: &[Input], hasher: &KeyHasher) -> Vec<TransferInput> {
-    // Local inputs first, then objects read into the session (no fingerprint: a URL and its
-    // ETag identify them).
-    report
-        .inputs
-        .iter()
-        .enumerate()
-        .map(|(n, r)| TransferInput {
-            path: r.path.clone(),
-            format: r.format.clone(),
-            rows: r.rows,
-            bytes: r.bytes,
-            fingerprint: match inputs.get(n) {
-                Some(xborder::Input::Path(p)) => ledger::input_fingerprint(hasher, p),
-                _ => None,
-            },
-        })
-        .collect()
 }
 
 /// Read every input into batches and report rows and bytes (the reader's own throughput).

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::classes::Class;
 use super::level::{Level, RuleVerdict, Scenario};
 use super::spec::{Cmp, Metric, Policy, Rule, When};
-use crate::report::{Reason, Report, Verdict};
+use super::verdict::{Reason, Verdict};
 
 /// Persons of one tally, by class.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,23 +73,6 @@ pub struct Facts {
     pub list_scenarios: BTreeSet<String>,
     /// `--zone-registered`.
     pub zone_registered: bool,
-}
-
-impl Facts {
-    /// Facts of a scan report with the year to date equal to this batch; the operator's
-    /// declarations are left for the caller to fill. `by_category` is
-    /// `ScanSession::category_persons`.
-    pub fn from_report(report: &Report, by_category: BTreeMap<String, u64>) -> Facts {
-        // Approximate counts are judged by their upper bounds: a sketch never lowers a verdict.
-        let (personal, sensitive) = report.persons.for_verdict();
-        let batch = PersonCountsByClass { personal, sensitive, by_category };
-        let mut categories: BTreeSet<String> =
-            report.columns.iter().flat_map(|c| c.categories.iter().cloned()).collect();
-        if report.persons.minors > 0 {
-            categories.insert("minor".into());
-        }
-        Facts { persons_ytd: batch.clone(), persons_batch: batch, categories, ..Facts::default() }
-    }
 }
 
 /// The facts seen through the policy's classes.
@@ -176,23 +159,27 @@ fn check(w: &When, v: &View, ex: &mut Explain) -> bool {
         if f.ciio != b {
             return false;
         }
-        ex.parts.push(if b { "CIIO".into() } else { "not a CIIO".into() });
+        ex.parts.push(if b { "CIIO (--ciio)".into() } else { "not a CIIO (no --ciio)".into() });
     }
     if let Some(b) = w.zone_registered {
         if f.zone_registered != b {
             return false;
         }
-        ex.parts.push(if b { "registered in the zone".into() } else { "not registered in the zone".into() });
+        ex.parts.push(if b {
+            "registered in the zone (--zone-registered)".into()
+        } else {
+            "not registered in the zone (no --zone-registered)".into()
+        });
     }
     if let Some(s) = &w.sector {
         match &f.sector {
-            Some(x) if s.contains(x) => ex.parts.push(format!("sector {x}")),
+            Some(x) if s.contains(x) => ex.parts.push(format!("sector {x} (--sector)")),
             _ => return false,
         }
     }
     if let Some(s) = &w.sector_not {
         match &f.sector {
-            Some(x) if !s.contains(x) => ex.parts.push(format!("sector {x} (not {})", s.join(", "))),
+            Some(x) if !s.contains(x) => ex.parts.push(format!("sector {x} (--sector; not {})", s.join(", "))),
             _ => return false,
         }
     }
@@ -201,7 +188,7 @@ fn check(w: &When, v: &View, ex: &mut Explain) -> bool {
         if hit.is_empty() {
             return false;
         }
-        ex.parts.push(format!("scenario {} declared", hit.join(", ")));
+        ex.parts.push(format!("scenario {} declared (--scenario)", hit.join(", ")));
     }
     if let Some(b) = w.list_scenario {
         let declared = v.list_scenarios();
@@ -209,7 +196,7 @@ fn check(w: &When, v: &View, ex: &mut Explain) -> bool {
             return false;
         }
         ex.parts.push(if b {
-            format!("listed business scenario {} declared", declared.join(", "))
+            format!("listed business scenario {} declared (--scenario)", declared.join(", "))
         } else {
             "no business scenario of the list declared".into()
         });

@@ -25,6 +25,8 @@ pub mod eval;
 pub mod level;
 pub mod spec;
 pub mod template;
+pub mod verdict;
+pub mod when;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,6 +36,7 @@ pub use classes::{Class, Classes};
 pub use eval::{evaluate, Facts, PersonCountsByClass};
 pub use level::{Level, RuleVerdict, Scenario, SECTORS};
 pub use spec::{Entry, Policy, PolicySpec, Rule, When};
+pub use verdict::{Reason, Verdict};
 
 use crate::error::{Error, Result};
 

@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::timeline::{Standing, Tally, Timeline, NATIONAL_LINES};
+use super::timeline::{national_lines, Standing, Tally, Timeline};
 use super::{ColumnReport, Report, Verdict};
 use crate::audit::AuditReport;
 use crate::policy::Level;
@@ -443,8 +443,8 @@ fn chart(w: &mut W, lang: Lang, tl: &Timeline) {
         let label = if m == 1 { format!("{}-01", tl.year) } else { format!("{m:02}") };
         w.el("text", &[("x", &f(x(d) + 2.0)), ("y", &f(base + 16.0))], &label);
     }
-    // The national lines.
-    for l in NATIONAL_LINES.iter().filter(|l| l.drawn) {
+    // The policy's volume lines.
+    for l in tl.lines.iter().filter(|l| l.drawn) {
         let id = format!("line-{}", l.id());
         let class = format!("threshold {}", l.tally.as_str());
         let yy = f(y(l.value));
@@ -519,7 +519,7 @@ fn chart(w: &mut W, lang: Lang, tl: &Timeline) {
     }
     // Crossing markers for the drawn lines.
     for c in &tl.crossings {
-        let Some(line) = NATIONAL_LINES.iter().find(|l| l.id() == c.line) else { continue };
+        let Some(line) = tl.lines.iter().find(|l| l.id() == c.line) else { continue };
         if !line.drawn {
             continue;
         }
@@ -582,7 +582,7 @@ fn crossings_table(w: &mut W, lang: Lang, tl: &Timeline) {
         w.el("td", &[("class", "mono")], &c.object);
         w.el("td", &[("class", "num")], &thousands(c.count));
         w.el("td", &[], level_label(lang, c.level));
-        w.el("td", &[], c.cite);
+        w.el("td", &[], &c.cite);
         w.close("tr");
     }
     w.close("table");
@@ -630,7 +630,8 @@ pub fn render_scan(r: &Report, timeline: Option<&Timeline>, lang: Lang) -> Strin
         w.open("table", &[("class", "ytd")]);
         w.row(&[t(lang, "persons"), &thousands(y.persons)]);
         w.row(&[t(lang, "sensitive"), &thousands(y.sensitive)]);
-        standing_rows(&mut w, lang, &Standing::of(y.persons, y.sensitive));
+        let lines = timeline.map_or_else(national_lines, |t| t.lines.clone());
+        standing_rows(&mut w, lang, &Standing::of(y.persons, y.sensitive, &lines));
         w.close("table");
         if let Some(tl) = timeline {
             chart(&mut w, lang, tl);
@@ -698,7 +699,7 @@ pub fn render_summary(ledger: &str, scopes: &[SummaryScope], lang: Lang) -> Stri
         w.el("p", &[], t(lang, "no_transfers"));
     }
     for s in scopes {
-        let standing = Standing::of(s.persons, s.sensitive);
+        let standing = Standing::of(s.persons, s.sensitive, &s.timeline.lines);
         let class = format!("scope level-{}", standing.level.as_str());
         w.open(
             "section",

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::policy::Level;
+pub use crate::policy::{Reason, Verdict};
 use crate::time::Date;
 
 pub use human::render_human;
@@ -179,31 +179,4 @@ pub struct YearToDate {
     pub exporter: String,
     pub persons: u64,
     pub sensitive: u64,
-}
-
-/// Which procedure the policy requires, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
-    /// The highest level among the rules that apply.
-    pub level: Level,
-    pub policy: String,
-    pub policy_version: String,
-    /// Every rule that applies, highest level first.
-    pub reasons: Vec<Reason>,
-    /// A regime that applies beside the level (`human_genetic_resources`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub separate_regime: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Reason {
-    pub rule: String,
-    /// What the rule concludes: a level or `separate_regime`.
-    pub verdict: String,
-    /// "Provisions Art. 7(2)".
-    pub cite: String,
-    /// The facts that made the rule apply, with the real numbers.
-    pub detail: String,
-    /// False when the rule rests on an unconfirmed text or reading.
-    pub confirmed: bool,
 }

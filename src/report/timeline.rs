@@ -1,16 +1,18 @@
 //! The year-to-date timeline: persons and sensitive persons after each transfer of a year,
-//! against the national lines of the Provisions (REGULATION.md §1), and where each line was first
-//! reached. `ledger summary`, `audit` and the HTML chart read it.
+//! against the volume lines of the active policy (the rules of its `national_pi_lines` group:
+//! for `cn-national-2024` the Provisions' 1 / 10,000 sensitive and 100,000 / 1,000,000 persons,
+//! REGULATION.md §1), and where each line was first reached. `ledger summary`, `audit` and the
+//! HTML chart read it.
 //!
 //! The lines count persons as the policy's conservative rules do: the 100,000 and 1,000,000 lines
 //! read every person with personal information, including those who also have sensitive data
-//! (the text is silent; `cn-national-2024` marks that reading unconfirmed). A policy file can
-//! carry other figures (a free-trade-zone list); the verdict of a transfer always comes from the
-//! policy, the lines here only draw and measure the national ladder.
+//! (the text is silent; `cn-national-2024` marks that reading unconfirmed). The verdict of a
+//! transfer always comes from the whole policy; the lines here only draw and measure its ladder.
 
 use serde::Serialize;
 
-use crate::policy::Level;
+use crate::policy::spec::{Cmp, Metric};
+use crate::policy::{Level, Policy, PolicySet, DEFAULT_POLICY};
 
 /// Which tally a line reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -31,13 +33,13 @@ impl Tally {
     }
 }
 
-/// A national threshold: from `value` persons of the tally on, the year needs `level`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A volume line: from `value` persons of the tally on, the year needs `level`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Line {
     pub tally: Tally,
     pub value: u64,
     pub level: Level,
-    pub cite: &'static str,
+    pub cite: String,
     /// Drawn on the chart (the 1-sensitive-person line sits on the axis and is not).
     #[serde(skip)]
     pub drawn: bool,
@@ -50,37 +52,36 @@ impl Line {
     }
 }
 
-/// Provisions Art. 7(2) and 8, cumulative since 1 January (Asia/Shanghai), per exporter.
-pub const NATIONAL_LINES: [Line; 4] = [
-    Line {
-        tally: Tally::Sensitive,
-        value: 1,
-        level: Level::StandardContract,
-        cite: "Provisions Art. 8(2)",
-        drawn: false,
-    },
-    Line {
-        tally: Tally::Sensitive,
-        value: 10_000,
-        level: Level::SecurityAssessment,
-        cite: "Provisions Art. 7(2)",
-        drawn: true,
-    },
-    Line {
-        tally: Tally::Persons,
-        value: 100_000,
-        level: Level::StandardContract,
-        cite: "Provisions Art. 8(1)",
-        drawn: true,
-    },
-    Line {
-        tally: Tally::Persons,
-        value: 1_000_000,
-        level: Level::SecurityAssessment,
-        cite: "Provisions Art. 7(2)",
-        drawn: true,
-    },
-];
+/// The group whose rules are the volume lines of a policy.
+pub const LINES_GROUP: &str = "national_pi_lines";
+
+/// The volume lines of `policy`: every `≥` person-count condition of a rule in its
+/// `national_pi_lines` group (the sensitive tally, or persons for both non-sensitive readings),
+/// one line per tally and value, the lowest first. Cumulative since 1 January (Asia/Shanghai),
+/// per exporter.
+pub fn lines(policy: &Policy) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
+    for r in policy.rules.iter().filter(|r| r.spec.groups.iter().any(|g| g == LINES_GROUP)) {
+        let Some(level) = r.spec.verdict.level() else { continue };
+        for (metric, cmp, value) in r.spec.when.counts() {
+            if cmp != Cmp::Gte {
+                continue;
+            }
+            let tally = if metric == Metric::Sensitive { Tally::Sensitive } else { Tally::Persons };
+            if !out.iter().any(|l| l.tally == tally && l.value == value) {
+                // The 1-sensitive-person line sits on the axis: measured, not drawn.
+                out.push(Line { tally, value, level, cite: r.cite.clone(), drawn: value > 1 });
+            }
+        }
+    }
+    out.sort_by_key(|l| (l.tally, l.value));
+    out
+}
+
+/// The lines of the default national policy, for views that have no policy (`ledger summary`).
+pub fn national_lines() -> Vec<Line> {
+    PolicySet::builtin().and_then(|s| s.resolve(DEFAULT_POLICY)).map(|p| lines(&p)).unwrap_or_default()
+}
 
 fn count(t: Tally, persons: u64, sensitive: u64) -> u64 {
     match t {
@@ -96,7 +97,7 @@ pub struct NextLine {
     pub tally: Tally,
     pub value: u64,
     pub level: Level,
-    pub cite: &'static str,
+    pub cite: String,
     /// Persons still to go before the line is reached (`value - count`).
     pub remaining: u64,
 }
@@ -112,8 +113,8 @@ pub struct Standing {
 }
 
 impl Standing {
-    pub fn of(persons: u64, sensitive: u64) -> Standing {
-        let level = NATIONAL_LINES
+    pub fn of(persons: u64, sensitive: u64, lines: &[Line]) -> Standing {
+        let level = lines
             .iter()
             .filter(|l| count(l.tally, persons, sensitive) >= l.value)
             .map(|l| l.level)
@@ -122,13 +123,13 @@ impl Standing {
         let mut next = Vec::new();
         for tally in [Tally::Sensitive, Tally::Persons] {
             let c = count(tally, persons, sensitive);
-            if let Some(l) = NATIONAL_LINES.iter().filter(|l| l.tally == tally && l.value > c).min_by_key(|l| l.value) {
+            if let Some(l) = lines.iter().filter(|l| l.tally == tally && l.value > c).min_by_key(|l| l.value) {
                 next.push(NextLine {
                     line: l.id(),
                     tally,
                     value: l.value,
                     level: l.level,
-                    cite: l.cite,
+                    cite: l.cite.clone(),
                     remaining: l.value - c,
                 });
             }
@@ -161,7 +162,7 @@ pub struct Crossing {
     pub tally: Tally,
     pub value: u64,
     pub level: Level,
-    pub cite: &'static str,
+    pub cite: String,
     /// Index into the timeline's points.
     pub point: usize,
     pub date: String,
@@ -177,14 +178,17 @@ pub struct Timeline {
     pub exporter: String,
     pub year: i32,
     pub points: Vec<Point>,
+    /// The policy's volume lines the points are measured against.
+    pub lines: Vec<Line>,
     pub crossings: Vec<Crossing>,
 }
 
 impl Timeline {
-    /// A timeline of `points` (in transfer order); the crossings are computed.
-    pub fn new(exporter: impl Into<String>, year: i32, points: Vec<Point>) -> Timeline {
+    /// A timeline of `points` (in transfer order) against `lines` ([`lines`] of the policy);
+    /// the crossings are computed.
+    pub fn new(exporter: impl Into<String>, year: i32, points: Vec<Point>, lines: Vec<Line>) -> Timeline {
         let mut crossings = Vec::new();
-        for l in &NATIONAL_LINES {
+        for l in &lines {
             let mut before = 0;
             for (i, p) in points.iter().enumerate() {
                 let c = count(l.tally, p.persons, p.sensitive);
@@ -194,7 +198,7 @@ impl Timeline {
                         tally: l.tally,
                         value: l.value,
                         level: l.level,
-                        cite: l.cite,
+                        cite: l.cite.clone(),
                         point: i,
                         date: p.date.clone(),
                         object: p.object.clone(),
@@ -207,11 +211,12 @@ impl Timeline {
             }
         }
         crossings.sort_by_key(|c| (c.point, c.tally, c.value));
-        Timeline { exporter: exporter.into(), year, points, crossings }
+        Timeline { exporter: exporter.into(), year, points, lines, crossings }
     }
 
     pub fn standing(&self) -> Standing {
-        self.points.last().map(|p| Standing::of(p.persons, p.sensitive)).unwrap_or_else(|| Standing::of(0, 0))
+        let (p, s) = self.points.last().map_or((0, 0), |p| (p.persons, p.sensitive));
+        Standing::of(p, s, &self.lines)
     }
 }
 
@@ -242,7 +247,12 @@ mod tests {
 
     #[test]
     fn crossings_are_the_first_point_at_or_past_each_line() {
-        let t = Timeline::new("acme", 2025, vec![p(50_000, 0), p(99_999, 3), p(100_000, 9_999), p(120_000, 10_000)]);
+        let t = Timeline::new(
+            "acme",
+            2025,
+            vec![p(50_000, 0), p(99_999, 3), p(100_000, 9_999), p(120_000, 10_000)],
+            national_lines(),
+        );
         let got: Vec<(&str, usize, u64)> = t.crossings.iter().map(|c| (c.line.as_str(), c.point, c.count)).collect();
         assert_eq!(got, [("sensitive-1", 1, 3), ("persons-100000", 2, 100_000), ("sensitive-10000", 3, 10_000)]);
         assert_eq!(t.standing().level, Level::SecurityAssessment);
@@ -250,13 +260,53 @@ mod tests {
 
     #[test]
     fn standing_and_distance() {
-        let s = Standing::of(91_000, 0);
+        let n = national_lines();
+        let s = Standing::of(91_000, 0, &n);
         assert_eq!(s.level, Level::Allow);
         let next: Vec<(&str, u64)> = s.next.iter().map(|n| (n.line.as_str(), n.remaining)).collect();
         assert_eq!(next, [("sensitive-1", 1), ("persons-100000", 9_000)]);
-        let s = Standing::of(1_000_000, 10_000);
+        let s = Standing::of(1_000_000, 10_000, &n);
         assert_eq!(s.level, Level::SecurityAssessment);
         assert!(s.next.is_empty());
-        assert_eq!(Standing::of(100_000, 5).level, Level::StandardContract);
+        assert_eq!(Standing::of(100_000, 5, &n).level, Level::StandardContract);
+    }
+
+    #[test]
+    fn the_lines_are_the_policys() {
+        let n = national_lines();
+        let got: Vec<(String, Level, &str)> = n.iter().map(|l| (l.id(), l.level, l.cite.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("persons-100000".to_string(), Level::StandardContract, "Provisions Art. 8"),
+                ("persons-1000000".to_string(), Level::SecurityAssessment, "Provisions Art. 7(2)"),
+                ("sensitive-1".to_string(), Level::StandardContract, "Provisions Art. 8"),
+                ("sensitive-10000".to_string(), Level::SecurityAssessment, "Provisions Art. 7(2)"),
+            ]
+        );
+        assert_eq!(n.iter().filter(|l| l.drawn).count(), 3);
+        // A policy with other figures draws and measures those.
+        let text = r#"
+id = "relaxed"
+title = "t"
+version = "1"
+jurisdiction = "X"
+[documents.d]
+title = "D"
+short = "D"
+[[rules]]
+id = "sc"
+when = { personal_persons_gte = 500_000 }
+verdict = "standard_contract"
+cite = { document = "d", article = "9" }
+confirmed = true
+groups = ["national_pi_lines"]
+"#;
+        let mut set = PolicySet::default();
+        set.insert(crate::policy::PolicySpec::parse("relaxed.toml", text).unwrap(), "relaxed.toml".into(), false);
+        let l = lines(&set.resolve("relaxed").unwrap());
+        assert_eq!(l.len(), 1);
+        assert_eq!((l[0].id(), l[0].cite.as_str()), ("persons-500000".to_string(), "D 9"));
+        assert_eq!(Standing::of(499_999, 0, &l).next[0].remaining, 1);
     }
 }
