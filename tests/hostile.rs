@@ -740,17 +740,30 @@ fn parquet_on_stdin_beyond_the_spool_limit_is_refused() {
     assert_eq!(r["inputs"][0]["rows"], 100);
 }
 
-/// Decoder panics the parquet fuzz target found (fuzz/regressions/parquet/): arrow-ipc on a
-/// damaged embedded schema (an unwrap, "Type NONE not supported") and parquet's page decoder
-/// (a bit-width assertion). Each is its input's error, with the other inputs read.
+/// Decoder panics the parquet and sniff fuzz targets found (fuzz/regressions/): arrow-ipc on a
+/// damaged embedded schema (an unwrap, "Type NONE" or an unknown type id), parquet's page
+/// decoder (bit-width assertion, slice range, shift overflow) and arrow-buffer's bit chunks.
+/// Each is its input's error, with the other inputs read.
 #[test]
 fn decoder_panics_found_by_fuzzing_are_each_inputs_error() {
     let dir = tempfile::tempdir().unwrap();
     let good = good_csv(dir.path());
-    let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/parquet");
-    let names =
-        ["arrow_ipc_unwrap_none_convert_198", "arrow_ipc_type_none_convert_514", "parquet_bit_util_assertion_page"];
+    let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    // From the parquet target, then the sniff target (Parquet spooled from an unnamed stream):
+    // arrow-buffer's bit-chunk bounds, parquet's bit unpacking, arrow-ipc on an unknown type id.
+    let names = [
+        "parquet/arrow_ipc_unwrap_none_convert_198",
+        "parquet/arrow_ipc_type_none_convert_514",
+        "parquet/parquet_bit_util_assertion_page",
+        "sniff/arrow_buffer_bit_chunk_out_of_bounds",
+        "sniff/parquet_bit_util_range_end",
+        "sniff/arrow_ipc_type_unknown",
+    ];
     let mut args: Vec<String> = names.iter().map(|n| reg.join(n).to_string_lossy().into_owned()).collect();
+    // An overflowing shift panics with overflow checks (debug builds) and wraps without: either
+    // way the input is incomplete.
+    let shift = "parquet_bit_util_shift_overflow";
+    args.push(reg.join("sniff").join(shift).to_string_lossy().into_owned());
     args.push(s(&good).to_string());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (r, out, _) = scan_limited(&args, None);
@@ -762,7 +775,10 @@ fn decoder_panics_found_by_fuzzing_are_each_inputs_error() {
     let errors = |n: &str| -> Vec<String> {
         input(&r, n)["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap().to_string()).collect()
     };
+    let e = errors(shift);
+    assert!(!e.is_empty() && e.iter().all(|e| e.contains(shift)), "{e:?}");
     for n in names {
+        let n = n.rsplit('/').next().unwrap();
         let e = errors(n);
         assert!(e.iter().all(|e| e.contains(n)), "{e:?}");
         assert!(e.iter().any(|e| e.contains("the decoder failed")), "{n}: {e:?}");
