@@ -18,4 +18,4 @@ while [ "$(date +%s)" -lt "$end" ]; do
         "$bin" "$work/corpus/$t" -artifact_prefix="$work/artifacts/$t/" -max_len=$max -rss_limit_mb=2048 \
         -timeout=30 -max_total_time="$left" -print_final_stats=1 >>"$work/$t.log" 2>&1
 done
-awk -v t="$t" '{u+=$4; s+=$6} END {printf "%s: %.0f s CPU (user %.0f, sys %.0f)\n", t, u+s, u, s}' "$work/$t.time"
+grep " cpu " "$work/$t.time" | awk -v t="$t" '{u+=$4; s+=$6} END {printf "%s: %.0f s CPU (user %.0f, sys %.0f)\n", t, u+s, u, s}'
