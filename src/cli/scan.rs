@@ -12,6 +12,7 @@ use xborder::ledger::{self, Ledger};
 use xborder::persons::{KeyHasher, PersonsMode};
 use xborder::policy::{ImportantCatalogue, Level, Policy, PolicySet, DEFAULT_POLICY};
 use xborder::report::html::Lang;
+use xborder::report::jsonl;
 use xborder::report::timeline::{self, object_label, Point, Timeline};
 use xborder::source::{encoding_for_label, expand_inputs, is_object_url, SourceOptions};
 use xborder::time::Date;
@@ -396,7 +397,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         if !urls.is_empty() {
             if format == OutFormat::Jsonl {
                 for i in &session.report().inputs {
-                    out.write(&(serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))? + "\n"))?;
+                    out.write(&jsonl::input(i))?;
                 }
             }
             let cx = super::bucket::Ctx {
@@ -454,11 +455,9 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         OutFormat::Jsonl => {
             let mut s = String::new();
             for i in &report.inputs[lines_written..] {
-                s.push_str(&serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))?);
-                s.push('\n');
+                s.push_str(&jsonl::input(i));
             }
-            s.push_str(&serde_json::to_string(&serde_json::json!({"type": "report", "report": report}))?);
-            s.push('\n');
+            s.push_str(&jsonl::report(&report));
             s
         }
         OutFormat::Html => {

@@ -54,6 +54,25 @@ impl Report {
     }
 }
 
+/// JSON Lines (`--format jsonl`), the one definition of its wire format: one
+/// `{"type":"input","input":{…}}` line per input as soon as it is read, then one
+/// `{"type":"report","report":{…}}` line. Each line ends with `\n`.
+pub mod jsonl {
+    use super::{InputReport, Report};
+
+    /// The line of one input.
+    pub fn input(i: &InputReport) -> String {
+        let line = serde_json::json!({"type": "input", "input": i});
+        serde_json::to_string(&line).expect("input serialises") + "\n"
+    }
+
+    /// The closing line: the whole report.
+    pub fn report(r: &Report) -> String {
+        let line = serde_json::json!({"type": "report", "report": r});
+        serde_json::to_string(&line).expect("report serialises") + "\n"
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct InputReport {
     pub path: String,
