@@ -45,6 +45,11 @@ pub struct DetectorSpec {
     /// Identifies one natural person (DESIGN.md "person keys").
     #[serde(default)]
     pub person_key: bool,
+    /// Names one person only when the row holds no `person_key` (DESIGN.md: licence plates,
+    /// VINs, membership numbers): rows sharing it are then one person; beside a better key it is
+    /// only a category of that person.
+    #[serde(default)]
+    pub fallback_key: bool,
     /// Whether this key, found inside free text, counts a person (default true). Numbers without
     /// a check digit (passports, permits) are reported there but too weak to count someone.
     #[serde(default)]
@@ -103,6 +108,9 @@ impl DetectorSpec {
                 path,
                 format!("key `keywords`: {k:?} has no letter or CJK character (use a `pattern` for numbers)"),
             ));
+        }
+        if spec.person_key && spec.fallback_key {
+            return Err(Error::config(path, "keys `person_key` and `fallback_key`: a key is one or the other"));
         }
         if spec.examples.matches.is_empty() || spec.examples.no_match.is_empty() {
             return Err(Error::config(path, "key `examples`: both `match` and `no_match` need at least one value"));

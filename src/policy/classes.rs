@@ -74,6 +74,7 @@ pub const CATEGORIES: &[&str] = &[
     "licence_plate",
     "mainland_travel_permit",
     "medical_health",
+    "membership_id",
     "minor",
     "organisation_id",
     "passport",

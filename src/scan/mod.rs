@@ -20,7 +20,7 @@ use crate::detect::{Catalogue, Worker, MAX_EXACT_LEN};
 use crate::error::{Error, Result};
 use crate::persons::{
     key_rank, normal_form, CategoryHasher, KeyHasher, KeyKind, PersonSet, PersonSketch, PersonsMode, CATEGORY_BITS,
-    MINOR_BIT, OWNER_BIT,
+    FALLBACK_RANK, MINOR_BIT, OWNER_BIT,
 };
 use crate::policy::{Class, Classes};
 use crate::report::{InputReport, PersonsReport, Report};
@@ -141,9 +141,17 @@ impl ScannerBuilder {
             _ => 0,
         };
         let cat_bits = catalogue.detectors.iter().map(|d| bit_of(d.category())).collect();
-        let key_det = catalogue.detectors.iter().map(|d| d.spec.person_key && bit_of(d.category()) != 0).collect();
+        let key_det = catalogue
+            .detectors
+            .iter()
+            .map(|d| (d.spec.person_key || d.spec.fallback_key) && bit_of(d.category()) != 0)
+            .collect();
         let text_key = catalogue.detectors.iter().map(|d| d.spec.key_in_text.unwrap_or(true)).collect();
-        let key_rank = catalogue.detectors.iter().map(|d| key_rank(d.category())).collect();
+        let key_rank = catalogue
+            .detectors
+            .iter()
+            .map(|d| if d.spec.fallback_key { FALLBACK_RANK } else { key_rank(d.category()) })
+            .collect();
         let key_kind = catalogue.detectors.iter().map(|d| KeyKind::of(d.category())).collect();
         let hasher = self.hasher.unwrap_or_else(KeyHasher::random);
         let key_hash = catalogue.detectors.iter().map(|d| hasher.category(d.category())).collect();
@@ -212,6 +220,9 @@ struct ColumnCtx {
     required: Vec<crate::detect::DetectorId>,
     /// The name hints some detector (of any category).
     named: bool,
+    /// A header-only detector whose values are keys when nothing better is in the row
+    /// (`会员号`): every non-empty value of the column is one.
+    fallback: Option<crate::detect::DetectorId>,
 }
 
 /// A person key found in a row: 32 bytes (a merge reads millions of them back).
@@ -455,6 +466,13 @@ impl Scanner {
         }
         let cat = &*self.catalogue;
         out.tally.values += 1;
+        if let Some(d) = col.fallback {
+            // The column name decides (no value pattern exists); a key of the row's owner only.
+            if !col.related {
+                self.push_key(d as usize, t, row, true, scratch, out);
+            }
+            return None;
+        }
         if let Some(d) = cat.exact_first(t, &col.first) {
             let di = d as usize;
             out.tally.exact[di] += 1;
@@ -816,8 +834,19 @@ impl InputAcc {
         // tried nowhere else).
         let first = required.clone();
         let named = !header.hints.is_empty();
-        let ctx =
-            ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first, required, named };
+        let fallback = header.hints.iter().copied().find(|&d| {
+            let det = cat.get(d);
+            det.header_only && det.spec.fallback_key && cat_bits[d as usize] != 0
+        });
+        let ctx = ColumnCtx {
+            negative: header.negative.is_some(),
+            related: header.related,
+            hinted,
+            first,
+            required,
+            named,
+            fallback,
+        };
         self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
         self.by_path.insert(path.to_string(), self.columns.len() - 1);
         self.columns.len() - 1
@@ -1146,7 +1175,22 @@ fn merge_persons(p: &mut PersonSet, out: BatchOut) {
     // The table is far larger than the caches: the slot of the key a few places on is fetched
     // while this one is looked up, so the misses overlap.
     const AHEAD: usize = 16;
-    let keys: Vec<&KeyHit> = out.slices.iter().flat_map(|o| &o.keys).collect();
+    let mut keys: Vec<&KeyHit> = out.slices.iter().flat_map(|o| &o.keys).collect();
+    if keys.iter().any(|k| k.rank == FALLBACK_RANK) {
+        // A fallback key (plate, membership number) is a key only in a row without a better one;
+        // beside one it is a category of that row's person.
+        let mut strong = vec![false; n];
+        for k in keys.iter().filter(|k| k.own() && k.rank != FALLBACK_RANK) {
+            strong[k.row as usize] = true;
+        }
+        keys.retain(|k| {
+            let drop = k.rank == FALLBACK_RANK && (!k.own() || strong[k.row as usize]);
+            if drop && k.own() {
+                row_bits[k.row as usize] |= k.flags & !OWNER_BIT;
+            }
+            !drop
+        });
+    }
     let mut nodes = Vec::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
         if let Some(next) = keys.get(i + AHEAD) {
@@ -1269,6 +1313,33 @@ mod tests {
         assert_eq!(cats("出生日期"), ["birth_date"]);
         assert!(cats("misc").contains(&"phone".to_string()), "{:?}", cats("misc"));
         assert!(cats("amount").is_empty() && cats("created_at").is_empty());
+    }
+
+    /// A membership number is personal information and a key only in a row without a better
+    /// one (issue 12 item 6): never an important-data marker.
+    #[test]
+    fn membership_numbers_are_fallback_keys() {
+        let scanner = Scanner::builder().threads(1).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let batch = RecordBatch::try_from_iter([
+            ("会员号", Arc::new(StringArray::from(vec!["VIP001", "VIP002", "VIP001", "VIP003", "VIP002"])) as _),
+            (
+                "phone",
+                Arc::new(StringArray::from(vec![Some("13812345678"), None, None, Some("13812345678"), None])) as _,
+            ),
+        ])
+        .unwrap();
+        let mut session = scanner.session();
+        let input = session.begin_input("memory");
+        session.scan_batch(input, &batch);
+        let report = session.report();
+        let col = report.columns.iter().find(|c| c.column == "会员号").expect("the membership column is reported");
+        assert_eq!(col.categories, ["membership_id"]);
+        assert_eq!(col.class, "personal", "{col:?}");
+        assert!(report.important_data.is_empty(), "{:?}", report.important_data);
+        // Rows 0 and 3 are the phone's person (VIP001 and VIP003 beside it are no keys); rows 1
+        // and 4 share VIP002; row 2's VIP001 stands alone, since row 0's person was the phone's.
+        assert_eq!((report.persons.total, report.persons.unlinked_rows), (3, 0));
+        assert_eq!(session.category_persons().get("membership_id"), Some(&3));
     }
 
     #[test]
