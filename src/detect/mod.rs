@@ -55,6 +55,7 @@ pub static BUILTIN: &[(&str, &str)] = &[
     ("ota.toml", include_str!("../../detectors/ota.toml")),
     ("passport.toml", include_str!("../../detectors/passport.toml")),
     ("person_name.toml", include_str!("../../detectors/person_name.toml")),
+    ("person_name_latin.toml", include_str!("../../detectors/person_name_latin.toml")),
     ("pharma_genetic.toml", include_str!("../../detectors/pharma_genetic.toml")),
     ("phone.toml", include_str!("../../detectors/phone.toml")),
     ("pnr.toml", include_str!("../../detectors/pnr.toml")),

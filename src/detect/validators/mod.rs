@@ -22,11 +22,13 @@ mod imei;
 mod ipv4;
 mod ipv6;
 mod lat_lon;
+mod latin_name;
 mod licence_plate;
 mod luhn;
 mod mac;
 mod mainland_travel_permit;
 mod media_ref;
+mod name_tables;
 mod passport_cn;
 mod person_name;
 mod phone_cn;
@@ -71,6 +73,7 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("ipv4", ipv4::ipv4),
     ("ipv6", ipv6::ipv6),
     ("lat_lon", lat_lon::lat_lon),
+    ("latin_name", latin_name::latin_name),
     ("licence_plate", licence_plate::licence_plate),
     ("luhn", luhn::luhn_any),
     ("mac", mac::mac),
