@@ -54,6 +54,17 @@ pub struct DetectorSpec {
     /// a check digit (passports, permits) are reported there but too weak to count someone.
     #[serde(default)]
     pub key_in_text: Option<bool>,
+    /// In free text, a match counts only when it is not a piece of a longer token: nothing
+    /// alphanumeric touches it, and no `:`, `.` or `-` joins it to more hex digits
+    /// (`::ffff:256.0.0.1`, a seven-group MAC). For addresses whose patterns can match inside
+    /// malformed ones.
+    #[serde(default)]
+    pub clean_edges: bool,
+    /// A free-text column holds this category only when at least this share of its values
+    /// carry it (default 0: one is enough). For weak evidence: one address-shaped job title
+    /// among 150 (`市场通路专员`) is no address column.
+    #[serde(default)]
+    pub text_min_share: Option<f64>,
     /// Search inside free text too (default true when a pattern is given).
     #[serde(default)]
     pub free_text: Option<bool>,

@@ -1,7 +1,8 @@
 //! Payment card numbers: the Luhn check (ISO/IEC 7812-1 Annex B) on a number whose issuer prefix
 //! and length are a card network's ([`NETWORKS`]: UnionPay 62, the cards Chinese banks issue, and
 //! the networks of foreign customers' cards — Visa, Mastercard, Amex, Diners, Discover, JCB,
-//! Maestro, Dankort, Mir, RuPay, UATP…). Separators (spaces, dashes) between groups of digits are
+//! Maestro, Dankort, Mir, RuPay…; not UATP, whose 15 digits starting 1 are a legacy resident ID's
+//! shape). Separators (spaces, dashes) between groups of digits are
 //! allowed. Luhn alone passes one random number in ten, so the prefix and length rules matter: an
 //! 18-digit batch code starting with 31 is not a card.
 
@@ -66,33 +67,32 @@ pub fn bank_card(s: &str, _: &Ctx) -> bool {
 /// lengths their cards have. Sorted by `lo` within each prefix length; a number may match several
 /// rows (Maestro's wide ranges overlap UnionPay's and Discover's), any one suffices.
 pub const NETWORKS: &[Network] = &[
-    Network { digits: 1, lo: 1, hi: 1, lengths: &[15] },           // UATP
-    Network { digits: 1, lo: 4, hi: 4, lengths: &[13, 16, 19] },   // Visa
+    Network { digits: 1, lo: 4, hi: 4, lengths: &[13, 16, 19] }, // Visa
     Network { digits: 2, lo: 36, hi: 36, lengths: &[14, 16, 19] }, // Diners Club
-    Network { digits: 2, lo: 38, hi: 39, lengths: &[16, 19] },     // Diners Club
-    Network { digits: 2, lo: 34, hi: 34, lengths: &[15] },         // American Express
-    Network { digits: 2, lo: 37, hi: 37, lengths: &[15] },         // American Express
-    Network { digits: 2, lo: 50, hi: 50, lengths: MAESTRO },       // Maestro
-    Network { digits: 2, lo: 51, hi: 55, lengths: &[16] },         // Mastercard
-    Network { digits: 2, lo: 56, hi: 58, lengths: MAESTRO },       // Maestro
+    Network { digits: 2, lo: 38, hi: 39, lengths: &[16, 19] },   // Diners Club
+    Network { digits: 2, lo: 34, hi: 34, lengths: &[15] },       // American Express
+    Network { digits: 2, lo: 37, hi: 37, lengths: &[15] },       // American Express
+    Network { digits: 2, lo: 50, hi: 50, lengths: MAESTRO },     // Maestro
+    Network { digits: 2, lo: 51, hi: 55, lengths: &[16] },       // Mastercard
+    Network { digits: 2, lo: 56, hi: 58, lengths: MAESTRO },     // Maestro
     Network { digits: 2, lo: 60, hi: 60, lengths: &[16, 17, 18, 19] }, // Discover / RuPay
     Network { digits: 2, lo: 62, hi: 62, lengths: &[16, 17, 18, 19] }, // UnionPay
     Network { digits: 2, lo: 64, hi: 65, lengths: &[16, 17, 18, 19] }, // Discover
-    Network { digits: 2, lo: 67, hi: 67, lengths: MAESTRO },       // Maestro
-    Network { digits: 2, lo: 81, hi: 81, lengths: &[16] },         // UnionPay
-    Network { digits: 2, lo: 82, hi: 82, lengths: &[16] },         // RuPay
+    Network { digits: 2, lo: 67, hi: 67, lengths: MAESTRO },     // Maestro
+    Network { digits: 2, lo: 81, hi: 81, lengths: &[16] },       // UnionPay
+    Network { digits: 2, lo: 82, hi: 82, lengths: &[16] },       // RuPay
     Network { digits: 3, lo: 300, hi: 305, lengths: &[14, 16, 19] }, // Diners Club
     Network { digits: 3, lo: 636, hi: 636, lengths: &[16, 17, 18, 19] }, // InterPayment
-    Network { digits: 3, lo: 637, hi: 639, lengths: &[16] },       // InstaPayment
-    Network { digits: 4, lo: 1800, hi: 1800, lengths: &[15] },     // JCB
-    Network { digits: 4, lo: 2131, hi: 2131, lengths: &[15] },     // JCB
-    Network { digits: 4, lo: 2200, hi: 2204, lengths: &[16] },     // Mir
-    Network { digits: 4, lo: 2221, hi: 2720, lengths: &[16] },     // Mastercard
+    Network { digits: 3, lo: 637, hi: 639, lengths: &[16] },     // InstaPayment
+    Network { digits: 4, lo: 1800, hi: 1800, lengths: &[15] },   // JCB
+    Network { digits: 4, lo: 2131, hi: 2131, lengths: &[15] },   // JCB
+    Network { digits: 4, lo: 2200, hi: 2204, lengths: &[16] },   // Mir
+    Network { digits: 4, lo: 2221, hi: 2720, lengths: &[16] },   // Mastercard
     Network { digits: 4, lo: 3095, hi: 3095, lengths: &[14, 16, 19] }, // Diners Club
     Network { digits: 4, lo: 3528, hi: 3589, lengths: &[16, 17, 18, 19] }, // JCB
-    Network { digits: 4, lo: 6304, hi: 6304, lengths: MAESTRO },   // Maestro
-    Network { digits: 4, lo: 6390, hi: 6390, lengths: MAESTRO },   // Maestro
-    Network { digits: 4, lo: 9792, hi: 9792, lengths: &[16] },     // Troy
+    Network { digits: 4, lo: 6304, hi: 6304, lengths: MAESTRO }, // Maestro
+    Network { digits: 4, lo: 6390, hi: 6390, lengths: MAESTRO }, // Maestro
+    Network { digits: 4, lo: 9792, hi: 9792, lengths: &[16] },   // Troy
 ];
 
 /// Maestro issues 12 to 19 digits; 18 is left out. Eighteen digits after a division code
@@ -167,7 +167,6 @@ mod tests {
             "5019717010103742",    // Dankort (Maestro range 50)
             "6759649826438453",    // Maestro
             "4222222222222",       // Visa, 13
-            "122000000000003",     // UATP
             "6200000000000005",    // UnionPay
             "4012 8888 8888 1881", // Visa, written in groups
         ] {
@@ -177,6 +176,7 @@ mod tests {
             "36168002586008",      // Diners-shaped, Luhn fails
             "4012-8888-8888-1882", // Luhn fails
             "1748503543012",       // 13 digits starting 1: an epoch in milliseconds
+            "122000000000003",     // UATP is left out: 15 digits starting 1 are a legacy resident ID's shape
             "378282246310005000",  // Amex prefix, 18 digits
             "31111111111117",      // no network issues 31
             "060400000000000",     // MII 0 is not a card

@@ -65,6 +65,8 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("email", email::email),
     ("foreign_permanent_id", foreign_permanent_id::foreign_permanent_id),
     ("gb11643", gb11643::resident_id),
+    ("gb11643_18", gb11643::resident_id_18),
+    ("gb11643_legacy", gb11643::resident_id_legacy),
     ("genetic", genetic::genetic),
     ("hk_macau_permit", hk_macau_permit::hk_macau_permit),
     ("icd10", icd10::icd10),
