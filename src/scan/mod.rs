@@ -1762,6 +1762,26 @@ mod tests {
         }
     }
 
+    /// A column whose first rows hold nothing but whose whole holds phones: its keys, held back
+    /// until the input ends, join the persons then, linked to their rows' cards exactly as if
+    /// they had been merged with them.
+    #[test]
+    fn keys_held_back_join_their_rows_at_the_end() {
+        let scanner = Scanner::builder().threads(2).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let n = 100_000usize;
+        let w = WINDOW_ROWS as usize;
+        let cards: Vec<String> = (0..n).map(|i| luhn_complete(&format!("622848{i:012}"))).collect();
+        let phones: Vec<String> =
+            (0..n).map(|i| if i < w { "n/a".to_string() } else { format!("139{:08}", i % 5000) }).collect();
+        for batch in [7_000, 32_768, 100_000] {
+            let report = scan_in_batches(&scanner, &[("card", cards.clone()), ("value", phones.clone())], batch);
+            let col = report.columns.iter().find(|c| c.column == "value").unwrap();
+            assert_eq!(col.categories, ["phone"], "batch {batch}: {}", col.reason);
+            // The first rows are a card each; the others are linked by their 5,000 phones.
+            assert_eq!(report.persons.total, (w + 5000) as u64, "batch {batch}");
+        }
+    }
+
     /// One value, two categories: the column decides (issue 14 item 3). 18-digit UnionPay cards
     /// of which some pass the USCC check are all cards under a card column name, and under a
     /// neutral one where the other values are cards.
