@@ -64,35 +64,37 @@ pub fn bank_card(s: &str, _: &Ctx) -> bool {
 
 /// Issuer identification number ranges of the card networks (ISO/IEC 7812-1 registrations as
 /// the networks publish them): numbers whose first `digits` digits lie in `lo..=hi`, and the
-/// lengths their cards have. Sorted by `lo` within each prefix length; a number may match several
+/// lengths their cards have. A number may match several
 /// rows (Maestro's wide ranges overlap UnionPay's and Discover's), any one suffices.
 pub const NETWORKS: &[Network] = &[
     Network { digits: 1, lo: 4, hi: 4, lengths: &[13, 16, 19] }, // Visa
-    Network { digits: 2, lo: 36, hi: 36, lengths: &[14, 16, 19] }, // Diners Club
-    Network { digits: 2, lo: 38, hi: 39, lengths: &[16, 19] },   // Diners Club
-    Network { digits: 2, lo: 34, hi: 34, lengths: &[15] },       // American Express
-    Network { digits: 2, lo: 37, hi: 37, lengths: &[15] },       // American Express
-    Network { digits: 2, lo: 50, hi: 50, lengths: MAESTRO },     // Maestro
-    Network { digits: 2, lo: 51, hi: 55, lengths: &[16] },       // Mastercard
-    Network { digits: 2, lo: 56, hi: 58, lengths: MAESTRO },     // Maestro
+    // JCB issues 3528–3589; the whole of 35 is taken, as before this table (no other network
+    // issues there, and a narrower range would drop cards that earlier scans counted).
+    Network { digits: 2, lo: 35, hi: 35, lengths: &[16, 17, 18, 19] }, // JCB
+    Network { digits: 2, lo: 36, hi: 36, lengths: &[14, 16, 19] },     // Diners Club
+    Network { digits: 2, lo: 38, hi: 39, lengths: &[16, 19] },         // Diners Club
+    Network { digits: 2, lo: 34, hi: 34, lengths: &[15] },             // American Express
+    Network { digits: 2, lo: 37, hi: 37, lengths: &[15] },             // American Express
+    Network { digits: 2, lo: 50, hi: 50, lengths: MAESTRO },           // Maestro
+    Network { digits: 2, lo: 51, hi: 55, lengths: &[16] },             // Mastercard
+    Network { digits: 2, lo: 56, hi: 58, lengths: MAESTRO },           // Maestro
     Network { digits: 2, lo: 60, hi: 60, lengths: &[16, 17, 18, 19] }, // Discover / RuPay
     Network { digits: 2, lo: 62, hi: 62, lengths: &[16, 17, 18, 19] }, // UnionPay
     Network { digits: 2, lo: 64, hi: 65, lengths: &[16, 17, 18, 19] }, // Discover
-    Network { digits: 2, lo: 67, hi: 67, lengths: MAESTRO },     // Maestro
-    Network { digits: 2, lo: 81, hi: 81, lengths: &[16] },       // UnionPay
-    Network { digits: 2, lo: 82, hi: 82, lengths: &[16] },       // RuPay
-    Network { digits: 3, lo: 300, hi: 305, lengths: &[14, 16, 19] }, // Diners Club
+    Network { digits: 2, lo: 67, hi: 67, lengths: MAESTRO },           // Maestro
+    Network { digits: 2, lo: 81, hi: 81, lengths: &[16] },             // UnionPay
+    Network { digits: 2, lo: 82, hi: 82, lengths: &[16] },             // RuPay
+    Network { digits: 3, lo: 300, hi: 305, lengths: &[14, 16, 19] },   // Diners Club
     Network { digits: 3, lo: 636, hi: 636, lengths: &[16, 17, 18, 19] }, // InterPayment
-    Network { digits: 3, lo: 637, hi: 639, lengths: &[16] },     // InstaPayment
-    Network { digits: 4, lo: 1800, hi: 1800, lengths: &[15] },   // JCB
-    Network { digits: 4, lo: 2131, hi: 2131, lengths: &[15] },   // JCB
-    Network { digits: 4, lo: 2200, hi: 2204, lengths: &[16] },   // Mir
-    Network { digits: 4, lo: 2221, hi: 2720, lengths: &[16] },   // Mastercard
+    Network { digits: 3, lo: 637, hi: 639, lengths: &[16] },           // InstaPayment
+    Network { digits: 4, lo: 1800, hi: 1800, lengths: &[15] },         // JCB
+    Network { digits: 4, lo: 2131, hi: 2131, lengths: &[15] },         // JCB
+    Network { digits: 4, lo: 2200, hi: 2204, lengths: &[16] },         // Mir
+    Network { digits: 4, lo: 2221, hi: 2720, lengths: &[16] },         // Mastercard
     Network { digits: 4, lo: 3095, hi: 3095, lengths: &[14, 16, 19] }, // Diners Club
-    Network { digits: 4, lo: 3528, hi: 3589, lengths: &[16, 17, 18, 19] }, // JCB
-    Network { digits: 4, lo: 6304, hi: 6304, lengths: MAESTRO }, // Maestro
-    Network { digits: 4, lo: 6390, hi: 6390, lengths: MAESTRO }, // Maestro
-    Network { digits: 4, lo: 9792, hi: 9792, lengths: &[16] },   // Troy
+    Network { digits: 4, lo: 6304, hi: 6304, lengths: MAESTRO },       // Maestro
+    Network { digits: 4, lo: 6390, hi: 6390, lengths: MAESTRO },       // Maestro
+    Network { digits: 4, lo: 9792, hi: 9792, lengths: &[16] },         // Troy
 ];
 
 /// Maestro issues 12 to 19 digits; 18 is left out. Eighteen digits after a division code
