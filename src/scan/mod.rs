@@ -1782,6 +1782,23 @@ mod tests {
         }
     }
 
+    /// The other way round: phones in the first rows, then nothing. The keys counted on the
+    /// provisional decision stay counted, and the report keeps the category and says why.
+    #[test]
+    fn a_column_counted_early_stays_in_the_report() {
+        let scanner = Scanner::builder().threads(2).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let w = WINDOW_ROWS as usize;
+        let v: Vec<String> =
+            (0..100_000).map(|i| if i < w { format!("139{:08}", i % 3000) } else { "n/a".to_string() }).collect();
+        for batch in [10_000, 100_000] {
+            let report = scan_in_batches(&scanner, &[("value", v.clone())], batch);
+            let col = report.columns.iter().find(|c| c.column == "value").unwrap();
+            assert_eq!(col.categories, ["phone"], "batch {batch}");
+            assert!(col.reason.contains(&format!("first {w} rows")), "{}", col.reason);
+            assert_eq!(report.persons.total, 3000, "batch {batch}");
+        }
+    }
+
     /// One value, two categories: the column decides (issue 14 item 3). 18-digit UnionPay cards
     /// of which some pass the USCC check are all cards under a card column name, and under a
     /// neutral one where the other values are cards.
