@@ -90,8 +90,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
     fail_at: Option<Level>,
     /// How persons are counted: `exact` (linked; memory grows with the persons) or `sketch`
-    /// (HyperLogLog estimates in bounded memory, rows not linked; the verdict uses the upper 95%
-    /// bounds). The ledger needs exact persons.
+    /// (bounded memory, rows not linked: an upper bound of unknown size, never below the exact
+    /// count, which the verdict uses). The ledger needs exact persons.
     #[arg(long, value_name = "MODE", default_value = "exact", value_parser = parse_persons)]
     persons: PersonsMode,
     /// Object-store URLs: read only the keys below the URL's prefix that match this glob (`*`
