@@ -411,6 +411,10 @@ def main() -> int:
                 print(f"    {c!r} (generated as {k}): xborder {int(a)}, stdnum {int(b)}")
         else:
             print("  unexplained disagreements: 0")
+    # The same validators on the values of the outside corpus (tests/accuracy/outside/).
+    import outside_agree
+    print("outside corpus (scripts/outside_agree.py):")
+    failed |= outside_agree.check(args.xborder) != 0
     return 1 if failed else 0
 
 

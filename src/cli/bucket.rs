@@ -17,7 +17,7 @@ use anyhow::Context;
 use xborder::assess::{Record, TransferSpec};
 use xborder::ledger::{Ledger, ObjectRecord};
 use xborder::persons::PersonsMode;
-use xborder::report::InputReport;
+use xborder::report::{jsonl, InputReport};
 use xborder::source::object::{Fetcher, ListFilter, ObjectEntry};
 use xborder::time::Date;
 use xborder::ScanSession;
@@ -162,7 +162,7 @@ pub(super) fn scan(
                     notes.push((idx, note));
                     progress.object_done();
                     if let Some(i) = input_line {
-                        out.write(&(serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))? + "\n"))?;
+                        out.write(&jsonl::input(&i))?;
                     }
                     continue;
                 }
@@ -217,7 +217,7 @@ pub(super) fn scan(
             }
         }
         if let Some(i) = input_line {
-            out.write(&(serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))? + "\n"))?;
+            out.write(&jsonl::input(&i))?;
         }
     }
     progress.finish();

@@ -12,6 +12,7 @@ use xborder::ledger::{self, Ledger};
 use xborder::persons::{KeyHasher, PersonsMode};
 use xborder::policy::{ImportantCatalogue, Level, Policy, PolicySet, DEFAULT_POLICY};
 use xborder::report::html::Lang;
+use xborder::report::jsonl;
 use xborder::report::timeline::{self, object_label, Point, Timeline};
 use xborder::source::{encoding_for_label, expand_inputs_noting, is_object_url, SourceOptions};
 use xborder::time::Date;
@@ -89,8 +90,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
     fail_at: Option<Level>,
     /// How persons are counted: `exact` (linked; memory grows with the persons) or `sketch`
-    /// (HyperLogLog estimates in bounded memory, rows not linked; the verdict uses the upper 95%
-    /// bounds). The ledger needs exact persons.
+    /// (bounded memory, rows not linked: an upper bound of unknown size, never below the exact
+    /// count, which the verdict uses). The ledger needs exact persons.
     #[arg(long, value_name = "MODE", default_value = "exact", value_parser = parse_persons)]
     persons: PersonsMode,
     /// Object-store URLs: read only the keys below the URL's prefix that match this glob (`*`
@@ -400,7 +401,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         if !urls.is_empty() {
             if format == OutFormat::Jsonl {
                 for i in &session.report().inputs {
-                    out.write(&(serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))? + "\n"))?;
+                    out.write(&jsonl::input(i))?;
                 }
             }
             let cx = super::bucket::Ctx {
@@ -464,11 +465,9 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         OutFormat::Jsonl => {
             let mut s = String::new();
             for i in &report.inputs[lines_written..] {
-                s.push_str(&serde_json::to_string(&serde_json::json!({"type": "input", "input": i}))?);
-                s.push('\n');
+                s.push_str(&jsonl::input(i));
             }
-            s.push_str(&serde_json::to_string(&serde_json::json!({"type": "report", "report": report}))?);
-            s.push('\n');
+            s.push_str(&jsonl::report(&report));
             s
         }
         OutFormat::Html => {

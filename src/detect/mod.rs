@@ -56,6 +56,7 @@ pub static BUILTIN: &[(&str, &str)] = &[
     ("ota.toml", include_str!("../../detectors/ota.toml")),
     ("passport.toml", include_str!("../../detectors/passport.toml")),
     ("person_name.toml", include_str!("../../detectors/person_name.toml")),
+    ("person_name_latin.toml", include_str!("../../detectors/person_name_latin.toml")),
     ("pharma_genetic.toml", include_str!("../../detectors/pharma_genetic.toml")),
     ("phone.toml", include_str!("../../detectors/phone.toml")),
     ("pnr.toml", include_str!("../../detectors/pnr.toml")),
@@ -63,6 +64,7 @@ pub static BUILTIN: &[(&str, &str)] = &[
     ("religion.toml", include_str!("../../detectors/religion.toml")),
     ("residence_permit_id.toml", include_str!("../../detectors/residence_permit_id.toml")),
     ("resident_id.toml", include_str!("../../detectors/resident_id.toml")),
+    ("resident_id_legacy.toml", include_str!("../../detectors/resident_id_legacy.toml")),
     ("source_code.toml", include_str!("../../detectors/source_code.toml")),
     ("specific_identity.toml", include_str!("../../detectors/specific_identity.toml")),
     ("survey_coordinates.toml", include_str!("../../detectors/survey_coordinates.toml")),
@@ -542,6 +544,22 @@ impl Catalogue {
         })
     }
 
+    /// A detector after `winner` in `cell`'s priority order that also accepts it and for which
+    /// `wanted` holds (a person key where the winner gives none).
+    pub fn exact_alternate(&self, cell: &str, winner: DetectorId, wanted: &[bool]) -> Option<DetectorId> {
+        let first = *cell.as_bytes().first()?;
+        if cell.len() >= self.by_len.rows() {
+            return None;
+        }
+        let slot = self.by_len.get(cell.len(), first);
+        let at = slot.iter().position(|&d| d == winner)?;
+        let win = self.detectors[winner as usize].category();
+        slot[at + 1..]
+            .iter()
+            .copied()
+            .find(|&d| wanted[d as usize] && self.detectors[d as usize].category() != win && self.accepts(d, cell))
+    }
+
     /// [`Detector::accepts`], by the validator alone where that decides.
     #[inline]
     fn accepts(&self, d: DetectorId, s: &str) -> bool {
@@ -587,10 +605,18 @@ impl Catalogue {
     }
 
     /// Calls `f(detector, matched text)` for every validated identifier inside `cell`.
+    /// [`Catalogue::validate_text`] of `text[s..e]`, found inside `text`: a detector with
+    /// `clean_edges` also needs the match not to be a piece of a longer token.
+    #[inline]
+    fn validate_at(&self, text: &str, s: usize, e: usize) -> Option<DetectorId> {
+        let d = self.validate_text(&text[s..e])?;
+        (!self.detectors[d as usize].spec.clean_edges || clean_edges(text.as_bytes(), s, e)).then_some(d)
+    }
+
     pub fn find_in_text<'a>(&self, w: &mut Worker, cell: &'a str, mut f: impl FnMut(DetectorId, &'a str)) {
         if let Some(re) = &w.text_re {
             for m in re.find_iter(cell) {
-                if let Some(d) = self.validate_text(m.as_str()) {
+                if let Some(d) = self.validate_at(cell, m.start(), m.end()) {
                     f(d, m.as_str());
                 }
             }
@@ -687,7 +713,7 @@ impl Catalogue {
         }
         if redo.is_empty() {
             for (ci, s, e) in found {
-                if let Some(d) = self.validate_text(&text[s..e]) {
+                if let Some(d) = self.validate_at(text, s, e) {
                     f(ci, d, &text[s..e]);
                 }
             }
@@ -705,7 +731,7 @@ impl Catalogue {
         }
         hits.sort_unstable();
         for (ci, s, e) in hits {
-            if let Some(d) = self.validate_text(&text[s..e]) {
+            if let Some(d) = self.validate_at(text, s, e) {
                 f(ci, d, &text[s..e]);
             }
         }
@@ -714,6 +740,27 @@ impl Catalogue {
     pub fn get(&self, id: DetectorId) -> &Detector {
         &self.detectors[id as usize]
     }
+}
+
+/// Does `b[s..e]` stand alone: no hex digit, letter or digit touching it, and no `:`, `.` or
+/// `-` that joins it to more of the same (`::ffff:256.0.0.1`, `2001:db8::256.1.1.1` and a
+/// seven-group MAC hold an address-shaped piece, but are no address)?
+fn clean_edges(b: &[u8], s: usize, e: usize) -> bool {
+    let joins = |c: u8| c.is_ascii_hexdigit() || c == b':';
+    let left = match s {
+        0 => true,
+        _ => {
+            let p = b[s - 1];
+            !(p.is_ascii_alphanumeric() || (matches!(p, b':' | b'.' | b'-') && s >= 2 && joins(b[s - 2])))
+        }
+    };
+    let right = match b.get(e) {
+        None => true,
+        Some(&q) => {
+            !(q.is_ascii_alphanumeric() || (matches!(q, b':' | b'.' | b'-') && b.get(e + 1).is_some_and(|&c| joins(c))))
+        }
+    };
+    left && right
 }
 
 /// Run every detector's `match` / `no_match` examples; returns the failures.
@@ -827,9 +874,13 @@ mod tests {
             // `gb11643` accepts permits too; the permit detector outranks it.
             ("810000199408230021", Some("residence_permit_id")),
             ("11010519491231002X", Some("resident_id")),
-            // A legacy 15-digit resident ID that also passes Luhn is an ID, not an IMEI.
-            ("110105491231001", Some("resident_id")),
+            // A 15-digit number shaped like a legacy resident ID is no ID on its own (one IMEI
+            // in 25 has that shape): it passes Luhn, so it is an IMEI; under an ID column's name
+            // it is an ID (below).
+            ("110105491231001", Some("device_id")),
+            ("110105491231002", None),
             ("352099001761481", Some("device_id")),
+            ("352099491231003", Some("device_id")),
             // An 18-digit resident ID that is also a valid credit code is a person's.
             ("110105198001010518", Some("resident_id")),
             // An all-digit credit code that also passes MOD 11-2 with a leading 9 stays a company
@@ -862,6 +913,41 @@ mod tests {
         assert_eq!(under("19900105", "birth_date").as_deref(), Some("birth_date"));
         assert_eq!(under("12345678", "taiwan_permit").as_deref(), Some("taiwan_permit"));
         assert_eq!(under("00000000", "taiwan_permit").as_deref(), None);
+        assert_eq!(under("110105491231001", "resident_id_legacy").as_deref(), Some("resident_id"));
+        assert_eq!(under("352099491231003", "resident_id_legacy").as_deref(), Some("resident_id"));
+    }
+
+    /// An address-shaped piece of a longer malformed token is no address (issue 14 item 7:
+    /// Presidio's and python-stdnum's negative vectors); the same address standing alone is.
+    #[test]
+    fn free_text_matches_need_clean_edges() {
+        let c = cat();
+        let mut w = c.worker();
+        let found = |w: &mut Worker, cell: &str| {
+            let mut v = Vec::new();
+            c.find_in_text(w, cell, |d, s| v.push((c.get(d).category().to_string(), s.to_string())));
+            v
+        };
+        for bad in [
+            "::ffff:256.0.0.1",
+            "::ffff:192.168.1",
+            "2001:db8::256.1.1.1",
+            "mac d0:50:99:84:a2:a0:ff here",
+            "d0:50:99:84:a2:a0:ff:01",
+            "684D:1111:222:3333:4444:5555:77",
+        ] {
+            assert!(found(&mut w, bad).is_empty(), "{bad}: {:?}", found(&mut w, bad));
+        }
+        for (good, want) in [
+            ("Mapped: ::ffff:192.168.1.1", "::ffff:192.168.1.1"),
+            ("Connect to ::ffff:10.0.0.1 now", "::ffff:10.0.0.1"),
+            ("Connect to [2001:db8::1]:8080", "2001:db8::1"),
+            ("MAC: 01:23:45:67:89:AB.", "01:23:45:67:89:AB"),
+            ("ip:2001:db8::1", "2001:db8::1"),
+        ] {
+            let v = found(&mut w, good);
+            assert!(v.iter().any(|(_, s)| s == want), "{good}: {v:?}");
+        }
     }
 
     #[test]

@@ -45,10 +45,26 @@ pub struct DetectorSpec {
     /// Identifies one natural person (DESIGN.md "person keys").
     #[serde(default)]
     pub person_key: bool,
+    /// Names one person only when the row holds no `person_key` (DESIGN.md: licence plates,
+    /// VINs, membership numbers): rows sharing it are then one person; beside a better key it is
+    /// only a category of that person.
+    #[serde(default)]
+    pub fallback_key: bool,
     /// Whether this key, found inside free text, counts a person (default true). Numbers without
     /// a check digit (passports, permits) are reported there but too weak to count someone.
     #[serde(default)]
     pub key_in_text: Option<bool>,
+    /// In free text, a match counts only when it is not a piece of a longer token: nothing
+    /// alphanumeric touches it, and no `:`, `.` or `-` joins it to more hex digits
+    /// (`::ffff:256.0.0.1`, a seven-group MAC). For addresses whose patterns can match inside
+    /// malformed ones.
+    #[serde(default)]
+    pub clean_edges: bool,
+    /// A free-text column holds this category only when at least this share of its values
+    /// carry it (default 0: one is enough). For weak evidence: one address-shaped job title
+    /// among 150 (`市场通路专员`) is no address column.
+    #[serde(default)]
+    pub text_min_share: Option<f64>,
     /// Search inside free text too (default true when a pattern is given).
     #[serde(default)]
     pub free_text: Option<bool>,
@@ -103,6 +119,9 @@ impl DetectorSpec {
                 path,
                 format!("key `keywords`: {k:?} has no letter or CJK character (use a `pattern` for numbers)"),
             ));
+        }
+        if spec.person_key && spec.fallback_key {
+            return Err(Error::config(path, "keys `person_key` and `fallback_key`: a key is one or the other"));
         }
         if spec.examples.matches.is_empty() || spec.examples.no_match.is_empty() {
             return Err(Error::config(path, "key `examples`: both `match` and `no_match` need at least one value"));

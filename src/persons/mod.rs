@@ -42,6 +42,10 @@ impl std::str::FromStr for PersonsMode {
     }
 }
 
+/// The rank of a key that names a person only when nothing better is in the row
+/// (`fallback_key`: licence plates, VINs, membership numbers); below every [`key_rank`].
+pub const FALLBACK_RANK: u8 = u8::MAX;
+
 /// Which key of a row stands for its person in sketch mode: the lowest rank wins (document
 /// numbers are the most stable identifiers, then phone, e-mail, card).
 pub fn key_rank(category: &str) -> u8 {

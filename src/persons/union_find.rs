@@ -228,6 +228,17 @@ impl PersonSet {
         *self.unlinked.entry(bits).or_insert(0) += 1;
     }
 
+    /// Take back one row counted by [`PersonSet::add_unlinked`] with `bits` (it turned out to
+    /// have a key).
+    pub fn remove_unlinked(&mut self, bits: u64) {
+        if let Some(n) = self.unlinked.get_mut(&bits) {
+            *n -= 1;
+            if *n == 0 {
+                self.unlinked.remove(&bits);
+            }
+        }
+    }
+
     /// Distinct keys held.
     pub fn keys(&self) -> usize {
         self.nodes.len()

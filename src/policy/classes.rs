@@ -75,6 +75,7 @@ pub const CATEGORIES: &[&str] = &[
     "mainland_travel_permit",
     "media_recording",
     "medical_health",
+    "membership_id",
     "minor",
     "organisation_id",
     "passport",

@@ -86,9 +86,11 @@ pub fn render_human(r: &Report, color: bool) -> String {
     let _ = writeln!(
         s,
         "Persons ({}): {} distinct ({} owning rows, {} only named in text), {} with sensitive data, {} minors, {} rows without a key",
-        match p.relative_error {
-            Some(e) => format!("approximate, ±{:.1}% at 95%, rows not linked; the verdict uses the upper bounds", 200.0 * e),
-            None => p.method.clone(),
+        match p.method.as_str() {
+            "upper_bound" => "upper bound: rows not linked, so a person whose rows carry different keys counts more \
+                              than once, by an unknown amount; the verdict uses these counts"
+                .to_string(),
+            _ => p.method.clone(),
         },
         p.total,
         p.owning_rows,

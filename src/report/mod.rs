@@ -54,6 +54,25 @@ impl Report {
     }
 }
 
+/// JSON Lines (`--format jsonl`), the one definition of its wire format: one
+/// `{"type":"input","input":{…}}` line per input as soon as it is read, then one
+/// `{"type":"report","report":{…}}` line. Each line ends with `\n`.
+pub mod jsonl {
+    use super::{InputReport, Report};
+
+    /// The line of one input.
+    pub fn input(i: &InputReport) -> String {
+        let line = serde_json::json!({"type": "input", "input": i});
+        serde_json::to_string(&line).expect("input serialises") + "\n"
+    }
+
+    /// The closing line: the whole report.
+    pub fn report(r: &Report) -> String {
+        let line = serde_json::json!({"type": "report", "report": r});
+        serde_json::to_string(&line).expect("report serialises") + "\n"
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct InputReport {
     pub path: String,
@@ -106,7 +125,7 @@ pub struct PersonsReport {
     pub sensitive: u64,
     pub minors: u64,
     pub unlinked_rows: u64,
-    /// `exact`, or `approximate` (sketch mode: the counts are estimates).
+    /// `exact`, or `upper_bound` (sketch mode: the counts are upper bounds of unknown distance).
     pub method: String,
     /// Sketch mode: relative standard error of the estimates, and the bounds at two standard
     /// deviations (about 95%). The verdict is decided on the upper bounds.
@@ -139,19 +158,20 @@ impl PersonsReport {
         }
     }
 
+    /// Sketch mode: upper bounds, with no error figure. Rows are not linked (each counts under
+    /// its strongest key), so the sketch estimates the distinct keys standing for rows, which are
+    /// at least the persons — how many more is unknown: on the benchmark kit 1.6 times as many.
+    /// The counts are the upper bounds (two standard errors) of those estimates.
     pub fn approximate(c: &crate::persons::SketchCounts) -> Self {
-        let e = c.estimates();
-        let b = |x: crate::persons::Estimate| [x.lower, x.upper];
         PersonsReport {
-            relative_error: Some(c.relative_error),
-            bounds: Some(PersonBounds {
-                total: b(c.total),
-                owning_rows: b(c.owning_rows),
-                sensitive: b(c.sensitive),
-                minors: b(c.minors),
-            }),
-            method: "approximate".into(),
-            ..PersonsReport::exact(e)
+            total: c.total.upper,
+            owning_rows: c.owning_rows.upper,
+            sensitive: c.sensitive.upper,
+            minors: c.minors.upper,
+            unlinked_rows: c.unlinked_rows,
+            method: "upper_bound".into(),
+            relative_error: None,
+            bounds: None,
         }
     }
 

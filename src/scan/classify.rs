@@ -82,6 +82,28 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
             *text_counts.entry(cat.get(d as u16).category().to_string()).or_default() += t.text[d];
         }
     }
+    // Weak evidence in free text counts in proportion to the column's size.
+    let mut too_few: Vec<String> = Vec::new();
+    let share_of = |c: &str| {
+        (0..cat.len())
+            .filter(|&d| cat.get(d as u16).category() == c)
+            .filter_map(|d| cat.get(d as u16).spec.text_min_share)
+            .fold(0.0f64, f64::max)
+    };
+    let weak = |counts: &mut BTreeMap<String, u64>, too_few: &mut Vec<String>| {
+        counts.retain(|c, n| {
+            let share = share_of(c);
+            let keep = share == 0.0 || *n as f64 >= share * values as f64;
+            if !keep {
+                too_few.push(format!(
+                    "{c} in {n} of {values} values, below the {:.0}% free text needs for it",
+                    share * 100.0
+                ));
+            }
+            keep
+        });
+    };
+    weak(&mut text_counts, &mut too_few);
 
     if let Some(neg) = &col.header.negative {
         let hits: u64 = t.exact.iter().sum::<u64>() + t.text.iter().sum::<u64>();
@@ -116,8 +138,12 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
         let det = cat.get(d as u16);
         // Detectors of one category pool their hits (ICD codes and diagnosis words in one
         // diagnosis column).
-        let hits: u64 =
-            (0..cat.len()).filter(|&x| cat.get(x as u16).category() == det.category()).map(|x| t.exact[x]).sum();
+        // Values that validated first as another category and also as this one count too (the
+        // column's other values say what they are).
+        let hits: u64 = (0..cat.len())
+            .filter(|&x| cat.get(x as u16).category() == det.category())
+            .map(|x| t.exact[x] + t.alt.get(x).copied().unwrap_or(0))
+            .sum();
         let ratio = pct(hits);
         // A detector that needs the column name needs its own hint, not one of its category's.
         let hinted = if det.header_required {
@@ -174,6 +200,8 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
                 *text_counts.entry(cat.get(d as u16).category().to_string()).or_default() += t.exact[d];
             }
         }
+        too_few.clear();
+        weak(&mut text_counts, &mut too_few);
     }
     if !text_counts.is_empty() {
         let mut categories: Vec<(String, u64)> = text_counts.iter().map(|(c, n)| (c.clone(), *n)).collect();
@@ -191,8 +219,12 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
                 examples.push(s);
             }
         }
-        let reason =
+        let mut reason =
             format!("free text: {hits} validated identifier(s) inside {values} values ({})", fmt_counts(&text_counts));
+        for w in &too_few {
+            reason.push_str("; not counted: ");
+            reason.push_str(w);
+        }
         return Some(ColumnReport {
             input: sanitize_name(input),
             column: name,
@@ -283,4 +315,48 @@ pub(crate) fn important_data(columns: &[ColumnReport]) -> Vec<ImportantData> {
         }
     }
     out
+}
+
+/// A column whose decision on the input's first `window` rows held `cats` — so their keys and
+/// flags were counted as persons — but whose final decision does not: the report keeps them and
+/// says so, so that it and the person count tell the same story.
+pub(crate) fn keep_counted(
+    classes: &Classes,
+    input: &str,
+    col: &ColumnAcc,
+    report: Option<ColumnReport>,
+    cats: &[&str],
+    window: u64,
+) -> ColumnReport {
+    let t = &col.tally;
+    let mut r = report.unwrap_or_else(|| ColumnReport {
+        input: sanitize_name(input),
+        column: sanitize_name(&col.path),
+        kind: "values".into(),
+        categories: vec![],
+        class: Class::NotPersonal.as_str().into(),
+        confidence: 0.5,
+        hits: 0,
+        inspected: t.values,
+        reason: String::new(),
+        examples: vec![],
+        counts: BTreeMap::new(),
+    });
+    for c in cats {
+        if !r.categories.iter().any(|x| x == c) {
+            r.categories.push(c.to_string());
+        }
+    }
+    let why = format!(
+        "{} held in the first {window} rows, whose identifiers were counted as persons, though not in the rest",
+        cats.join("/")
+    );
+    if r.reason.is_empty() {
+        r.reason = why;
+    } else {
+        r.reason.push_str("; ");
+        r.reason.push_str(&why);
+    }
+    r.class = class_of(classes, &r.categories).as_str().into();
+    r
 }

@@ -20,7 +20,7 @@ use crate::detect::{Catalogue, Worker, MAX_EXACT_LEN};
 use crate::error::{Error, Result};
 use crate::persons::{
     key_rank, normal_form, CategoryHasher, KeyHasher, KeyKind, PersonSet, PersonSketch, PersonsMode, CATEGORY_BITS,
-    MINOR_BIT, OWNER_BIT,
+    FALLBACK_RANK, MINOR_BIT, OWNER_BIT,
 };
 use crate::policy::{Class, Classes};
 use crate::report::{InputReport, PersonsReport, Report};
@@ -31,6 +31,13 @@ use tally::ColumnTally;
 
 /// Values per parallel task.
 const SLICE: usize = 4096;
+
+/// Rows at the start of an input whose values decide, before the input ends, which columns its
+/// persons come from (DESIGN.md: persons only from what the report shows). The keys of these
+/// rows wait until the decision; later keys of a column that does not hold their category wait
+/// until the input ends, when the final column decisions take or drop them. A fixed row count,
+/// not a number of batches: the decision does not depend on the batch size.
+const WINDOW_ROWS: u64 = 32_768;
 
 /// How a scan runs.
 #[derive(Debug, Clone)]
@@ -141,9 +148,17 @@ impl ScannerBuilder {
             _ => 0,
         };
         let cat_bits = catalogue.detectors.iter().map(|d| bit_of(d.category())).collect();
-        let key_det = catalogue.detectors.iter().map(|d| d.spec.person_key && bit_of(d.category()) != 0).collect();
+        let key_det = catalogue
+            .detectors
+            .iter()
+            .map(|d| (d.spec.person_key || d.spec.fallback_key) && bit_of(d.category()) != 0)
+            .collect();
         let text_key = catalogue.detectors.iter().map(|d| d.spec.key_in_text.unwrap_or(true)).collect();
-        let key_rank = catalogue.detectors.iter().map(|d| key_rank(d.category())).collect();
+        let key_rank = catalogue
+            .detectors
+            .iter()
+            .map(|d| if d.spec.fallback_key { FALLBACK_RANK } else { key_rank(d.category()) })
+            .collect();
         let key_kind = catalogue.detectors.iter().map(|d| KeyKind::of(d.category())).collect();
         let hasher = self.hasher.unwrap_or_else(KeyHasher::random);
         let key_hash = catalogue.detectors.iter().map(|d| hasher.category(d.category())).collect();
@@ -212,6 +227,11 @@ struct ColumnCtx {
     required: Vec<crate::detect::DetectorId>,
     /// The name hints some detector (of any category).
     named: bool,
+    /// A header-only detector whose values are keys when nothing better is in the row
+    /// (`会员号`): every non-empty value of the column is one.
+    fallback: Option<crate::detect::DetectorId>,
+    /// The column's index in its input (keys and flags carry it to the column decisions).
+    index: u32,
 }
 
 /// A person key found in a row: 32 bytes (a merge reads millions of them back).
@@ -221,7 +241,16 @@ struct KeyHit {
     row: u32,
     /// Category bits, the minor bit and, for a key of the row's owner, the owner bit.
     flags: u64,
+    /// The column it was found in (its index in the input).
+    col: u32,
     rank: u8,
+}
+
+/// Category bits a value of a column gave its row (keys carry their own).
+struct FlagHit {
+    row: u32,
+    col: u32,
+    bits: u64,
 }
 
 impl KeyHit {
@@ -240,7 +269,9 @@ impl KeyHit {
 struct SliceOut {
     tally: ColumnTally,
     keys: Vec<KeyHit>,
-    flags: Vec<(u32, u64)>,
+    flags: Vec<FlagHit>,
+    /// Every value of the slice lies in the input's first [`WINDOW_ROWS`] rows.
+    in_window: bool,
 }
 
 impl Scanner {
@@ -290,7 +321,7 @@ impl Scanner {
             PersonsMode::Sketch => Persons::Sketch(Box::new(PersonSketch::new(self.sensitive_mask()))),
             PersonsMode::Off => Persons::Off,
         };
-        ScanSession { scanner: self, inputs: Vec::new(), persons }
+        ScanSession { scanner: self, inputs: Vec::new(), persons, held: Vec::new() }
     }
 
     /// Read and scan every input; an input that fails is recorded and the run goes on.
@@ -312,7 +343,7 @@ impl Scanner {
         base_row: u64,
     ) -> SliceOut {
         let n = self.catalogue.len();
-        let mut out = SliceOut { tally: ColumnTally::new(n), keys: Vec::new(), flags: Vec::new() };
+        let mut out = SliceOut { tally: ColumnTally::new(n), keys: Vec::new(), flags: Vec::new(), in_window: false };
         let a = &leaf.array;
         let mut buf = itoa_buf();
         match a.data_type() {
@@ -460,6 +491,13 @@ impl Scanner {
         }
         let cat = &*self.catalogue;
         out.tally.values += 1;
+        if let Some(d) = col.fallback {
+            // The column name decides (no value pattern exists); a key of the row's owner only.
+            if !col.related {
+                self.push_key(d as usize, t, row, col.index, true, scratch, out);
+            }
+            return None;
+        }
         if let Some(d) = cat.exact_first(t, &col.first) {
             let di = d as usize;
             out.tally.exact[di] += 1;
@@ -476,9 +514,19 @@ impl Scanner {
             }
             if self.key_det[di] {
                 // The key carries its category to its person; the row needs no flag for it.
-                self.push_key(di, t, row, !col.related, scratch, out);
-            } else if !col.related {
-                out.flags.push((row, self.cat_bits[di]));
+                self.push_key(di, t, row, col.index, !col.related, scratch, out);
+                return None;
+            }
+            if !col.related {
+                out.flags.push(FlagHit { row, col: col.index, bits: self.cat_bits[di] });
+            }
+            // One value, two categories: where the name says nothing, the column's other values
+            // decide (the column decision keeps the key only where the column holds its category).
+            if col.hinted == 0 {
+                if let Some(a) = cat.exact_alternate(t, d, &self.key_det) {
+                    out.tally.alt[a as usize] += 1;
+                    self.push_key(a as usize, t, row, col.index, !col.related, scratch, out);
+                }
             }
             return None;
         }
@@ -518,10 +566,10 @@ impl Scanner {
             if self.key_det[di] {
                 // A key in free text names someone, not the row's owner.
                 if self.text_key[di] {
-                    self.push_key(di, s, row, false, scratch, out);
+                    self.push_key(di, s, row, col.index, false, scratch, out);
                 }
             } else {
-                out.flags.push((row, self.cat_bits[di]));
+                out.flags.push(FlagHit { row, col: col.index, bits: self.cat_bits[di] });
             }
         };
         if text.ranges.len() == text.cells.len() {
@@ -563,7 +611,8 @@ impl Scanner {
         }
     }
 
-    fn push_key(&self, di: usize, s: &str, row: u32, own: bool, scratch: &mut Vec<u8>, out: &mut SliceOut) {
+    #[allow(clippy::too_many_arguments)]
+    fn push_key(&self, di: usize, s: &str, row: u32, col: u32, own: bool, scratch: &mut Vec<u8>, out: &mut SliceOut) {
         if self.opts.persons == PersonsMode::Off {
             // Nothing is counted: no normalising or hashing either (what counting costs).
             return;
@@ -587,6 +636,7 @@ impl Scanner {
             hash: [h as u32, (h >> 32) as u32, (h >> 64) as u32],
             row,
             flags,
+            col,
             rank: self.key_rank[di],
         });
     }
@@ -797,6 +847,14 @@ pub(crate) struct InputAcc {
     pub errors: Vec<Error>,
     pub columns: Vec<ColumnAcc>,
     by_path: HashMap<String, usize>,
+    /// Per column, the category bits whose keys and flags it gives persons; `None` until the
+    /// first [`WINDOW_ROWS`] rows are scanned (or the input ends).
+    gates: Option<Arc<Vec<u64>>>,
+    /// Batches scanned before the gates were decided.
+    pending: Vec<BatchOut>,
+    /// Per column, bits whose keys were counted by the provisional decision although the final
+    /// one does not hold them: the report shows them, so that it tells the count's story.
+    sticky: Vec<u64>,
 }
 
 pub(crate) struct ColumnAcc {
@@ -804,6 +862,8 @@ pub(crate) struct ColumnAcc {
     pub header: HeaderInfo,
     ctx: ColumnCtx,
     pub tally: ColumnTally,
+    /// The tally of the input's first [`WINDOW_ROWS`] rows (the provisional decision).
+    window: ColumnTally,
 }
 
 impl InputAcc {
@@ -818,12 +878,36 @@ impl InputAcc {
         let required: Vec<_> =
             header.hints.iter().copied().filter(|&d| cat.get(d).header_required).chain(by_file).collect();
         // Tried before the priority order, the name's own first (header-required detectors are
-        // tried nowhere else).
-        let first = required.clone();
+        // tried nowhere else), then the other detectors the name hints: when a value validates
+        // as several categories (an 18-digit UnionPay card that passes the USCC check), the
+        // column's name decides.
+        let mut first = required.clone();
+        first.extend(header.hints.iter().copied().filter(|&d| {
+            let det = cat.get(d);
+            !det.header_required && !det.header_only && !det.keyword_only
+        }));
         let named = !header.hints.is_empty();
-        let ctx =
-            ColumnCtx { negative: header.negative.is_some(), related: header.related, hinted, first, required, named };
-        self.columns.push(ColumnAcc { path: path.to_string(), header, ctx, tally: ColumnTally::new(cat.len()) });
+        let fallback = header.hints.iter().copied().find(|&d| {
+            let det = cat.get(d);
+            det.header_only && det.spec.fallback_key && cat_bits[d as usize] != 0
+        });
+        let ctx = ColumnCtx {
+            negative: header.negative.is_some(),
+            related: header.related,
+            hinted,
+            first,
+            required,
+            named,
+            fallback,
+            index: self.columns.len() as u32,
+        };
+        self.columns.push(ColumnAcc {
+            path: path.to_string(),
+            header,
+            ctx,
+            tally: ColumnTally::new(cat.len()),
+            window: ColumnTally::new(cat.len()),
+        });
         self.by_path.insert(path.to_string(), self.columns.len() - 1);
         self.columns.len() - 1
     }
@@ -834,6 +918,27 @@ pub struct ScanSession<'s> {
     scanner: &'s Scanner,
     pub(crate) inputs: Vec<InputAcc>,
     persons: Persons,
+    /// Keys and flags of columns whose decision did not hold their category when they were
+    /// merged; the final decision at the input's end takes or drops them.
+    held: Vec<Held>,
+}
+
+/// A key or flag held back from the persons (see [`ScanSession::held`]).
+struct Held {
+    input: u32,
+    col: u32,
+    /// Row in the input.
+    row: u64,
+    /// The key's hash, or `None` for a flag.
+    key: Option<u128>,
+    flags: u64,
+    /// A key of the row's owner, or a flag of the row.
+    own: bool,
+    /// An own key of the same row that was merged (its person is this row's), if any.
+    anchor: Option<u128>,
+    /// With no anchor: the bits the row was counted with as a row without a key (0: it was not
+    /// counted at all).
+    unlinked: u64,
 }
 
 /// The persons of a session, by [`PersonsMode`].
@@ -844,10 +949,10 @@ enum Persons {
 }
 
 impl Persons {
-    fn merge(&mut self, out: BatchOut) {
+    fn merge(&mut self, out: BatchOut, held: &mut Vec<Held>) {
         match self {
-            Persons::Exact(p) => merge_persons(p, out),
-            Persons::Sketch(s) => merge_sketch(s, out),
+            Persons::Exact(p) => merge_persons(p, out, held),
+            Persons::Sketch(s) => merge_sketch(s, out, held),
             Persons::Off => {}
         }
     }
@@ -868,6 +973,9 @@ impl<'s> ScanSession<'s> {
             errors: Vec::new(),
             columns: Vec::new(),
             by_path: HashMap::new(),
+            gates: None,
+            pending: Vec::new(),
+            sticky: Vec::new(),
         });
         InputId(self.inputs.len() - 1)
     }
@@ -902,12 +1010,12 @@ impl<'s> ScanSession<'s> {
         self.inputs[id.0].info = Some(src.info.clone());
         // Three stages overlap: reading batch k+2, scanning batch k+1's slices, and merging batch
         // k into the persons (the one serial step).
-        let (inputs, persons) = (&mut self.inputs, &mut self.persons);
+        let (inputs, persons, held) = (&mut self.inputs, &mut self.persons, &mut self.held);
         let acc = &mut inputs[id.0];
         let mut failure = None;
         scanner.pool.install(|| {
             let mut next = src.next();
-            let mut carry: Option<BatchOut> = None;
+            let mut carry: Vec<BatchOut> = Vec::new();
             loop {
                 match next {
                     None => break,
@@ -916,29 +1024,33 @@ impl<'s> ScanSession<'s> {
                         break;
                     }
                     Some(Ok(batch)) => {
-                        let pending = carry.take();
+                        let pending = std::mem::take(&mut carry);
                         let (n, (out, ())) = rayon::join(
                             || src.next(),
                             || {
                                 rayon::join(
-                                    || scan_slices(scanner, acc, &batch),
                                     || {
-                                        if let Some(c) = pending {
-                                            persons.merge(c)
+                                        let out = scan_slices(scanner, acc, id.0 as u32, &batch);
+                                        route(scanner, acc, out)
+                                    },
+                                    || {
+                                        for c in pending {
+                                            persons.merge(c, held)
                                         }
                                     },
                                 )
                             },
                         );
-                        carry = Some(out);
+                        carry = out;
                         next = n;
                     }
                 }
             }
-            if let Some(c) = carry {
-                persons.merge(c);
+            for c in carry {
+                persons.merge(c, held);
             }
         });
+        self.finish_input(id.0);
         if let Some(e) = failure {
             self.fail_input(id, e);
         }
@@ -955,6 +1067,12 @@ impl<'s> ScanSession<'s> {
     /// ledger records objects one by one) and still report the whole run.
     pub fn absorb(&mut self, mut other: ScanSession<'_>) {
         assert!(std::ptr::eq(self.scanner, other.scanner), "sessions of different scanners");
+        other.finish_all();
+        let base = self.inputs.len() as u32;
+        for mut h in other.held.drain(..) {
+            h.input += base;
+            self.held.push(h);
+        }
         self.inputs.append(&mut other.inputs);
         match (&mut self.persons, &mut other.persons) {
             (Persons::Exact(a), Persons::Exact(b)) => a.merge(b),
@@ -966,8 +1084,55 @@ impl<'s> ScanSession<'s> {
 
     /// Scan one batch of an input.
     pub fn scan_batch(&mut self, id: InputId, batch: &RecordBatch) {
-        let out = scan_slices(self.scanner, &mut self.inputs[id.0], batch);
-        self.persons.merge(out);
+        let acc = &mut self.inputs[id.0];
+        let out = scan_slices(self.scanner, acc, id.0 as u32, batch);
+        for o in route(self.scanner, acc, out) {
+            self.persons.merge(o, &mut self.held);
+        }
+    }
+
+    /// Decide every input's columns (the gates of a short input are decided at its end) and let
+    /// the final decisions take the keys held back: called before persons are read.
+    fn finish_all(&mut self) {
+        for i in 0..self.inputs.len() {
+            self.finish_input(i);
+        }
+    }
+
+    /// The end of input `i` (so far): decide its gates if the window was not filled, merge the
+    /// batches waiting for them, and take the held keys and flags of the columns whose final
+    /// decision holds their category. Columns whose provisional decision counted keys that the
+    /// final one does not hold keep those categories in the report (`sticky`).
+    fn finish_input(&mut self, i: usize) {
+        let scanner = self.scanner;
+        let acc = &mut self.inputs[i];
+        if acc.gates.is_none() {
+            let ready = decide(scanner, acc);
+            for o in ready {
+                self.persons.merge(o, &mut self.held);
+            }
+        }
+        let acc = &mut self.inputs[i];
+        let fin: Vec<u64> = acc.columns.iter().map(|c| column_bits(scanner, &acc.name, c, &c.tally)).collect();
+        let mut gates = acc.gates.as_deref().cloned().unwrap_or_default();
+        gates.resize(fin.len(), 0);
+        acc.sticky = gates.iter().zip(&fin).map(|(g, f)| g & !f).collect();
+        let opened: Vec<u64> = gates.iter().zip(&fin).map(|(g, f)| f & !g).collect();
+        if opened.iter().any(|&b| b != 0) {
+            let (take, keep): (Vec<Held>, Vec<Held>) = std::mem::take(&mut self.held).into_iter().partition(|h| {
+                h.input == i as u32 && opened.get(h.col as usize).is_some_and(|&b| b & h.flags & category_mask() != 0)
+            });
+            self.held = keep;
+            match &mut self.persons {
+                Persons::Exact(p) => release_exact(p, take),
+                Persons::Sketch(s) => release_sketch(s, take),
+                Persons::Off => {}
+            }
+            for (g, o) in gates.iter_mut().zip(&opened) {
+                *g |= o;
+            }
+            acc.gates = Some(Arc::new(gates));
+        }
     }
 
     /// Distinct persons per category found so far: a person counts once for each category their
@@ -975,6 +1140,7 @@ impl<'s> ScanSession<'s> {
     /// of more than 100,000 persons".
     /// In sketch mode these are upper 95% bounds.
     pub fn category_persons(&mut self) -> BTreeMap<String, u64> {
+        self.finish_all();
         let mut out = BTreeMap::new();
         let profiles = match &mut self.persons {
             Persons::Exact(p) => p.profiles(),
@@ -1000,6 +1166,7 @@ impl<'s> ScanSession<'s> {
 
     /// The exact person set (`None` in sketch mode or with counting off).
     pub fn persons(&mut self) -> Option<&mut PersonSet> {
+        self.finish_all();
         match &mut self.persons {
             Persons::Exact(p) => Some(p),
             _ => None,
@@ -1026,6 +1193,7 @@ impl<'s> ScanSession<'s> {
 
     /// Build the report (verdict and year-to-date are added by the policy and the ledger).
     pub fn report(&mut self) -> Report {
+        self.finish_all();
         let scanner = self.scanner;
         let mut report = Report::new(scanner.opts.as_of);
         for acc in &self.inputs {
@@ -1042,8 +1210,13 @@ impl<'s> ScanSession<'s> {
                 skipped: None,
                 transfer: None,
             });
-            for col in &acc.columns {
-                if let Some(c) = classify::classify(&scanner.catalogue, &scanner.classes, &acc.name, col) {
+            for (ci, col) in acc.columns.iter().enumerate() {
+                let mut c = classify::classify(&scanner.catalogue, &scanner.classes, &acc.name, col);
+                if let Some(&bits) = acc.sticky.get(ci).filter(|&&b| b != 0) {
+                    let cats = scanner.categories_of(bits);
+                    c = Some(classify::keep_counted(&scanner.classes, &acc.name, col, c, &cats, WINDOW_ROWS));
+                }
+                if let Some(c) = c {
                     report.columns.push(c);
                 }
             }
@@ -1062,55 +1235,148 @@ impl<'s> ScanSession<'s> {
 struct BatchOut {
     rows: usize,
     slices: Vec<SliceOut>,
+    /// Rows of the input before this batch.
+    base: u64,
+    input: u32,
+    /// The input's column gates (set when the batch is routed to the persons).
+    gates: Arc<Vec<u64>>,
+}
+
+impl BatchOut {
+    /// Is category `bits` of column `col` one the column gives persons?
+    #[inline]
+    fn open(&self, col: u32, bits: u64) -> bool {
+        self.gates.get(col as usize).is_some_and(|&g| g & bits & category_mask() != 0)
+    }
+}
+
+/// The category bits of a flag word (without the minor and owner bits).
+#[inline]
+const fn category_mask() -> u64 {
+    (1u64 << CATEGORY_BITS) - 1
 }
 
 /// Scan a batch's slices in parallel and merge their tallies into the input's columns.
-fn scan_slices(scanner: &Scanner, acc: &mut InputAcc, batch: &RecordBatch) -> BatchOut {
+fn scan_slices(scanner: &Scanner, acc: &mut InputAcc, input: u32, batch: &RecordBatch) -> BatchOut {
     let cat = &*scanner.catalogue;
     let leaves = flatten(batch);
     let cols: Vec<usize> = leaves.iter().map(|l| acc.column(&l.path, cat, &scanner.cat_bits)).collect();
     let ctxs: Vec<ColumnCtx> = cols.iter().map(|&c| acc.columns[c].ctx.clone()).collect();
+    let base = acc.rows;
+    // Tasks never straddle the end of the window: its tallies are exact at any batch size.
+    let cut = WINDOW_ROWS.saturating_sub(base).min(u32::MAX as u64) as u32;
     let mut tasks = Vec::new();
     for (li, leaf) in leaves.iter().enumerate() {
         let n = leaf.array.len();
-        let mut s = 0;
-        while s < n {
-            let e = (s + SLICE).min(n);
-            tasks.push((li, s, e));
-            s = e;
+        let split = if cut == 0 {
+            0
+        } else {
+            (0..n).find(|&i| leaf.row_of(i) != u32::MAX && leaf.row_of(i) >= cut).unwrap_or(n)
+        };
+        for (lo, hi, w) in [(0, split, true), (split, n, false)] {
+            let mut s = lo;
+            while s < hi {
+                let e = (s + SLICE).min(hi);
+                tasks.push((li, s, e, w));
+                s = e;
+            }
         }
     }
-    let base = acc.rows;
-    let slices: Vec<SliceOut> = scanner.pool.install(|| {
+    let mut slices: Vec<SliceOut> = scanner.pool.install(|| {
         tasks
             .par_iter()
-            .map(|&(li, s, e)| {
+            .map(|&(li, s, e, w)| {
                 // One worker per pool thread for the scanner's life: its regex cache stays warm
                 // across batches. The lock is only ever taken by its own thread.
                 let slot = rayon::current_thread_index().unwrap_or(0) % scanner.workers.len();
                 let mut guard = scanner.workers[slot].lock().unwrap_or_else(|p| p.into_inner());
-                let (w, scratch) = &mut *guard;
-                scanner.run_slice(w, scratch, &leaves[li], &ctxs[li], (s, e), base)
+                let (wk, scratch) = &mut *guard;
+                let mut out = scanner.run_slice(wk, scratch, &leaves[li], &ctxs[li], (s, e), base);
+                out.in_window = w;
+                out
             })
             .collect()
     });
-    for (o, &(li, _, _)) in slices.iter().zip(&tasks) {
-        acc.columns[cols[li]].tally += &o.tally;
+    for (o, &(li, _, _, _)) in slices.iter_mut().zip(&tasks) {
+        let c = &mut acc.columns[cols[li]];
+        c.tally += &o.tally;
+        if o.in_window {
+            c.window += &o.tally;
+        }
+        // The tallies are merged; the persons need only keys and flags.
+        o.tally = ColumnTally::default();
     }
     acc.rows += batch.num_rows() as u64;
-    BatchOut { rows: batch.num_rows(), slices }
+    BatchOut { rows: batch.num_rows(), slices, base, input, gates: Arc::new(Vec::new()) }
+}
+
+/// The category bits of the persons' categories a column's decision (on `tally`) holds.
+fn column_bits(scanner: &Scanner, input: &str, col: &ColumnAcc, tally: &ColumnTally) -> u64 {
+    let view = ColumnAcc {
+        path: col.path.clone(),
+        header: col.header.clone(),
+        ctx: col.ctx.clone(),
+        tally: tally.clone(),
+        window: ColumnTally::default(),
+    };
+    let Some(r) = classify::classify(&scanner.catalogue, &scanner.classes, input, &view) else { return 0 };
+    r.categories.iter().filter_map(|c| scanner.categories.iter().position(|x| x == c)).fold(0, |m, i| m | 1u64 << i)
+}
+
+/// Decide an input's gates on its window's tallies and hand back the batches that waited.
+fn decide(scanner: &Scanner, acc: &mut InputAcc) -> Vec<BatchOut> {
+    let gates: Vec<u64> = acc.columns.iter().map(|c| column_bits(scanner, &acc.name, c, &c.window)).collect();
+    let gates = Arc::new(gates);
+    acc.gates = Some(gates.clone());
+    let mut ready = std::mem::take(&mut acc.pending);
+    for o in &mut ready {
+        o.gates = gates.clone();
+    }
+    ready
+}
+
+/// A scanned batch on its way to the persons: it waits while the input's gates are undecided;
+/// the batch that completes the window decides them and releases every batch waiting.
+fn route(scanner: &Scanner, acc: &mut InputAcc, mut out: BatchOut) -> Vec<BatchOut> {
+    match &acc.gates {
+        Some(g) => {
+            if g.len() < acc.columns.len() {
+                // A column first seen after the decision: decided on what it has shown so far.
+                let mut v = (**g).clone();
+                for c in &acc.columns[v.len()..] {
+                    v.push(column_bits(scanner, &acc.name, c, &c.tally));
+                }
+                acc.gates = Some(Arc::new(v));
+            }
+            out.gates = acc.gates.clone().expect("decided");
+            vec![out]
+        }
+        None => {
+            acc.pending.push(out);
+            if acc.rows >= WINDOW_ROWS {
+                decide(scanner, acc)
+            } else {
+                Vec::new()
+            }
+        }
+    }
 }
 
 /// Sketch mode: each row counts once under its strongest own key, with the row's categories and
 /// the flags of all its keys; a key in free text counts under itself; rows with personal data and
-/// no key are counted exactly as unlinked rows.
-fn merge_sketch(s: &mut PersonSketch, out: BatchOut) {
+/// no key are counted exactly as unlinked rows. Keys and flags of columns whose decision does
+/// not hold them are held back (see [`release_sketch`]).
+fn merge_sketch(s: &mut PersonSketch, out: BatchOut, held: &mut Vec<Held>) {
     let n = out.rows;
-    let mut row_bits = row_flags(&out);
+    let mut row_bits = row_flags(&out, held);
     // Per row: (rank, key) of its strongest own key.
     let mut row_key: Vec<Option<(u8, u128)>> = vec![None; n];
     for o in &out.slices {
         for k in &o.keys {
+            if !out.open(k.col, k.flags) {
+                held.push(hold_key(&out, k));
+                continue;
+            }
             if k.own() {
                 let r = k.row as usize;
                 row_bits[r] |= k.flags;
@@ -1131,27 +1397,92 @@ fn merge_sketch(s: &mut PersonSketch, out: BatchOut) {
     }
 }
 
-/// Per row of a batch: the category bits its values flagged (keys carry their own).
-fn row_flags(out: &BatchOut) -> Vec<u64> {
+/// A held key (anchor and unlinked bits are filled in by the caller where it knows them).
+fn hold_key(out: &BatchOut, k: &KeyHit) -> Held {
+    Held {
+        input: out.input,
+        col: k.col,
+        row: out.base + k.row as u64,
+        key: Some(k.hash()),
+        flags: k.flags,
+        own: k.own(),
+        anchor: None,
+        unlinked: 0,
+    }
+}
+
+/// Sketch mode, at an input's end: held keys and flags whose column the final decision holds are
+/// counted as persons of their own. Rows are not linked in a sketch, so this can only count
+/// more: the sketch is an upper bound.
+fn release_sketch(s: &mut PersonSketch, take: Vec<Held>) {
+    for h in take {
+        match h.key {
+            Some(k) => s.add(k, h.flags),
+            None => s.add_unlinked(h.flags),
+        }
+    }
+}
+
+/// Per row of a batch: the category bits its values flagged in columns that give persons them
+/// (keys carry their own); the others are held back.
+fn row_flags(out: &BatchOut, held: &mut Vec<Held>) -> Vec<u64> {
     let mut row_bits = vec![0u64; out.rows];
     for o in &out.slices {
-        for &(r, b) in &o.flags {
-            row_bits[r as usize] |= b;
+        for f in &o.flags {
+            if out.open(f.col, f.bits) {
+                row_bits[f.row as usize] |= f.bits;
+            } else {
+                held.push(Held {
+                    input: out.input,
+                    col: f.col,
+                    row: out.base + f.row as u64,
+                    key: None,
+                    flags: f.bits,
+                    own: true,
+                    anchor: None,
+                    unlinked: 0,
+                });
+            }
         }
     }
     row_bits
 }
 
 /// Persons: keys of one row are one person; a row's other categories go to that person, or make
-/// it an unlinked row when it has no key.
-fn merge_persons(p: &mut PersonSet, out: BatchOut) {
+/// it an unlinked row when it has no key. Only keys and flags of columns whose decision holds
+/// their category count; the others are held back with what the row was counted as, so that the
+/// input's final decisions can still take them ([`release_exact`]).
+fn merge_persons(p: &mut PersonSet, out: BatchOut, held: &mut Vec<Held>) {
     let n = out.rows;
-    let mut row_bits = row_flags(&out);
+    let first_held = held.len();
+    let mut row_bits = row_flags(&out, held);
     let mut row_node = vec![u32::MAX; n];
     // The table is far larger than the caches: the slot of the key a few places on is fetched
     // while this one is looked up, so the misses overlap.
     const AHEAD: usize = 16;
-    let keys: Vec<&KeyHit> = out.slices.iter().flat_map(|o| &o.keys).collect();
+    let mut keys: Vec<&KeyHit> = Vec::with_capacity(out.slices.iter().map(|o| o.keys.len()).sum());
+    for k in out.slices.iter().flat_map(|o| &o.keys) {
+        if out.open(k.col, k.flags) {
+            keys.push(k);
+        } else {
+            held.push(hold_key(&out, k));
+        }
+    }
+    if keys.iter().any(|k| k.rank == FALLBACK_RANK) {
+        // A fallback key (plate, membership number) is a key only in a row without a better one;
+        // beside one it is a category of that row's person.
+        let mut strong = vec![false; n];
+        for k in keys.iter().filter(|k| k.own() && k.rank != FALLBACK_RANK) {
+            strong[k.row as usize] = true;
+        }
+        keys.retain(|k| {
+            let drop = k.rank == FALLBACK_RANK && (!k.own() || strong[k.row as usize]);
+            if drop && k.own() {
+                row_bits[k.row as usize] |= k.flags & !OWNER_BIT;
+            }
+            !drop
+        });
+    }
     let mut nodes = Vec::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
         if let Some(next) = keys.get(i + AHEAD) {
@@ -1159,6 +1490,14 @@ fn merge_persons(p: &mut PersonSet, out: BatchOut) {
         }
         nodes.push(p.node(k.hash()));
     }
+    // Per row with held entries: an own key that was merged, to link them to later.
+    let anchors: Option<HashMap<u32, u128>> = (held.len() > first_held).then(|| {
+        let mut m = HashMap::new();
+        for k in keys.iter().filter(|k| k.own()) {
+            m.entry(k.row).or_insert(k.hash());
+        }
+        m
+    });
     for (i, k) in keys.iter().enumerate() {
         if let Some(&next) = nodes.get(i + AHEAD) {
             p.prefetch(next);
@@ -1181,6 +1520,64 @@ fn merge_persons(p: &mut PersonSet, out: BatchOut) {
             p.add_flags(row_node[r], row_bits[r]);
         } else {
             p.add_unlinked(row_bits[r]);
+        }
+    }
+    if let Some(anchors) = anchors {
+        for h in &mut held[first_held..] {
+            let r = (h.row - out.base) as u32;
+            h.anchor = anchors.get(&r).copied();
+            if h.anchor.is_none() {
+                h.unlinked = row_bits[r as usize];
+            }
+        }
+    }
+}
+
+/// Exact persons, at an input's end: the held keys and flags whose column the final decision
+/// holds join the persons as if they had been merged with their rows — linked to the row's
+/// merged key, or making a row that was counted without a key (or not at all) a person of its
+/// own.
+fn release_exact(p: &mut PersonSet, mut take: Vec<Held>) {
+    take.sort_by_key(|h| (h.input, h.row));
+    for group in take.chunk_by(|a, b| (a.input, a.row) == (b.input, b.row)) {
+        let mut node = group.iter().find_map(|h| h.anchor).map(|a| p.node(a));
+        let mut bits = 0;
+        let mut counted_unlinked = 0;
+        for h in group {
+            if !h.own {
+                if let Some(k) = h.key {
+                    let n = p.node(k);
+                    p.add_flags(n, h.flags);
+                }
+                continue;
+            }
+            counted_unlinked |= h.unlinked;
+            bits |= h.flags;
+            if let Some(k) = h.key {
+                let n = p.node(k);
+                node = Some(match node {
+                    Some(m) => p.union(m, n),
+                    None => n,
+                });
+            }
+        }
+        let had_anchor = group.iter().any(|h| h.anchor.is_some());
+        match node {
+            Some(n) => {
+                if !had_anchor && counted_unlinked != 0 {
+                    // The row was an unlinked row; now it has a key.
+                    p.remove_unlinked(counted_unlinked);
+                    bits |= counted_unlinked;
+                }
+                p.add_flags(n, bits);
+            }
+            None if bits != 0 => {
+                if counted_unlinked != 0 {
+                    p.remove_unlinked(counted_unlinked);
+                }
+                p.add_unlinked((bits | counted_unlinked) & !OWNER_BIT);
+            }
+            None => {}
         }
     }
 }
@@ -1274,6 +1671,177 @@ mod tests {
         assert_eq!(cats("出生日期"), ["birth_date"]);
         assert!(cats("misc").contains(&"phone".to_string()), "{:?}", cats("misc"));
         assert!(cats("amount").is_empty() && cats("created_at").is_empty());
+    }
+
+    /// A membership number is personal information and a key only in a row without a better
+    /// one (issue 12 item 6): never an important-data marker.
+    #[test]
+    fn membership_numbers_are_fallback_keys() {
+        let scanner = Scanner::builder().threads(1).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let batch = RecordBatch::try_from_iter([
+            ("会员号", Arc::new(StringArray::from(vec!["VIP001", "VIP002", "VIP001", "VIP003", "VIP002"])) as _),
+            (
+                "phone",
+                Arc::new(StringArray::from(vec![Some("13812345678"), None, None, Some("13812345678"), None])) as _,
+            ),
+        ])
+        .unwrap();
+        let mut session = scanner.session();
+        let input = session.begin_input("memory");
+        session.scan_batch(input, &batch);
+        let report = session.report();
+        let col = report.columns.iter().find(|c| c.column == "会员号").expect("the membership column is reported");
+        assert_eq!(col.categories, ["membership_id"]);
+        assert_eq!(col.class, "personal", "{col:?}");
+        assert!(report.important_data.is_empty(), "{:?}", report.important_data);
+        // Rows 0 and 3 are the phone's person (VIP001 and VIP003 beside it are no keys); rows 1
+        // and 4 share VIP002; row 2's VIP001 stands alone, since row 0's person was the phone's.
+        assert_eq!((report.persons.total, report.persons.unlinked_rows), (3, 0));
+        assert_eq!(session.category_persons().get("membership_id"), Some(&3));
+    }
+
+    /// Deterministic digits for the tests below.
+    fn digits(state: &mut u64, n: usize) -> String {
+        (0..n)
+            .map(|_| {
+                *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from(b'0' + ((*state >> 33) % 10) as u8)
+            })
+            .collect()
+    }
+
+    fn luhn_complete(body: &str) -> String {
+        (b'0'..=b'9')
+            .map(|c| format!("{body}{}", c as char))
+            .find(|v| crate::detect::validators::luhn_ok(v.as_bytes()))
+            .unwrap()
+    }
+
+    fn scan_in_batches(scanner: &Scanner, cols: &[(&str, Vec<String>)], batch: usize) -> Report {
+        let mut session = scanner.session();
+        let input = session.begin_input("memory");
+        let n = cols[0].1.len();
+        for lo in (0..n).step_by(batch) {
+            let hi = (lo + batch).min(n);
+            let b =
+                RecordBatch::try_from_iter(cols.iter().map(|(name, v)| {
+                    (*name, Arc::new(StringArray::from(v[lo..hi].to_vec())) as arrow_array::ArrayRef)
+                }))
+                .unwrap();
+            session.scan_batch(input, &b);
+        }
+        session.report()
+    }
+
+    /// Persons come only from columns the report classifies as their key's category (issue 14
+    /// item 4): gift-card numbers that pass the resident-ID check by chance are nobody, at any
+    /// batch size, and so are the rows of a column whose hits are too few to hold a category.
+    #[test]
+    fn persons_only_from_what_the_report_shows() {
+        let scanner = Scanner::builder().threads(2).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let mut st = 7;
+        let mut passing = 0;
+        let gift: Vec<String> = (0..3000)
+            .map(|i| {
+                let body =
+                    format!("62{}2019{:02}{:02}{}", digits(&mut st, 4), 1 + i % 12, 1 + i % 28, digits(&mut st, 3));
+                let check = crate::detect::validators::gb11643_check_char(body.as_bytes()).unwrap() as char;
+                // One in 25 passes the resident-ID check, as by chance; the others fail it.
+                let last = if i % 25 == 0 {
+                    passing += 1;
+                    check
+                } else if check == '0' {
+                    '1'
+                } else {
+                    '0'
+                };
+                format!("{body}{last}")
+            })
+            .collect();
+        assert_eq!(passing, 120);
+        let cols = [("gift_card_code", gift)];
+        for batch in [1, 7, 1000, 3000] {
+            let report = scan_in_batches(&scanner, &cols, batch);
+            assert!(report.columns.iter().all(|c| c.categories.is_empty()), "{:?}", report.columns);
+            assert_eq!(report.persons.total, 0, "batch size {batch}");
+        }
+    }
+
+    /// A column whose first rows hold nothing but whose whole holds phones: its keys, held back
+    /// until the input ends, join the persons then, linked to their rows' cards exactly as if
+    /// they had been merged with them.
+    #[test]
+    fn keys_held_back_join_their_rows_at_the_end() {
+        let scanner = Scanner::builder().threads(2).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let n = 100_000usize;
+        let w = WINDOW_ROWS as usize;
+        let cards: Vec<String> = (0..n).map(|i| luhn_complete(&format!("622848{i:012}"))).collect();
+        let phones: Vec<String> =
+            (0..n).map(|i| if i < w { "n/a".to_string() } else { format!("139{:08}", i % 5000) }).collect();
+        for batch in [7_000, 32_768, 100_000] {
+            let report = scan_in_batches(&scanner, &[("card", cards.clone()), ("value", phones.clone())], batch);
+            let col = report.columns.iter().find(|c| c.column == "value").unwrap();
+            assert_eq!(col.categories, ["phone"], "batch {batch}: {}", col.reason);
+            // The first rows are a card each; the others are linked by their 5,000 phones.
+            assert_eq!(report.persons.total, (w + 5000) as u64, "batch {batch}");
+        }
+    }
+
+    /// The other way round: phones in the first rows, then nothing. The keys counted on the
+    /// provisional decision stay counted, and the report keeps the category and says why.
+    #[test]
+    fn a_column_counted_early_stays_in_the_report() {
+        let scanner = Scanner::builder().threads(2).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let w = WINDOW_ROWS as usize;
+        let v: Vec<String> =
+            (0..100_000).map(|i| if i < w { format!("139{:08}", i % 3000) } else { "n/a".to_string() }).collect();
+        for batch in [10_000, 100_000] {
+            let report = scan_in_batches(&scanner, &[("value", v.clone())], batch);
+            let col = report.columns.iter().find(|c| c.column == "value").unwrap();
+            assert_eq!(col.categories, ["phone"], "batch {batch}");
+            assert!(col.reason.contains(&format!("first {w} rows")), "{}", col.reason);
+            assert_eq!(report.persons.total, 3000, "batch {batch}");
+        }
+    }
+
+    /// One value, two categories: the column decides (issue 14 item 3). 18-digit UnionPay cards
+    /// of which some pass the USCC check are all cards under a card column name, and under a
+    /// neutral one where the other values are cards.
+    #[test]
+    fn the_column_decides_between_two_categories() {
+        let scanner = Scanner::builder().threads(2).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        let uscc = crate::detect::validators::find("uscc").unwrap();
+        let ctx = crate::detect::validators::Ctx { today: Date::new(2026, 11, 28).unwrap() };
+        let mut st = 11;
+        let mut cards = Vec::new();
+        let mut both = 0;
+        while cards.len() < 3000 {
+            let c = luhn_complete(&format!("62{}", digits(&mut st, 15)));
+            both += uscc(&c, &ctx) as usize;
+            cards.push(c);
+        }
+        assert!(both > 50, "{both} cards also pass the USCC check");
+        for name in ["银行卡号", "value"] {
+            let report = scan_in_batches(&scanner, &[(name, cards.clone())], 1024);
+            let col = report.columns.iter().find(|c| c.column == name).unwrap();
+            assert_eq!(col.categories, ["bank_card"], "{name}");
+            assert_eq!(col.hits, 3000, "{name}: {}", col.reason);
+            assert_eq!(report.persons.total, 3000, "{name}");
+        }
+    }
+
+    /// One address-shaped value among 150 job titles makes no address column, and no person
+    /// (issue 14 item 7); the reason says what was not counted.
+    #[test]
+    fn weak_free_text_evidence_counts_in_proportion() {
+        let scanner = Scanner::builder().threads(1).as_of(Date::new(2026, 11, 28).unwrap()).build().unwrap();
+        // Faker zh_CN's job titles; one reads as an address (a city marker, then a road's).
+        let titles = ["财务助理/文员", "展览/展示/店面设计", "销售代表", "客服专员", "其他"];
+        let mut v: Vec<String> = (0..149).map(|i| titles[i % titles.len()].to_string()).collect();
+        v.push("市场通路专员".to_string());
+        let report = scan_in_batches(&scanner, &[("职位", v)], 150);
+        assert!(report.columns.iter().all(|c| !c.categories.contains(&"address".to_string())), "{:?}", report.columns);
+        assert_eq!(report.persons.total, 0);
     }
 
     #[test]

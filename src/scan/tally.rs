@@ -21,6 +21,10 @@ pub struct ColumnTally {
     pub exact: Vec<u64>,
     /// Per detector: identifiers found inside free text.
     pub text: Vec<u64>,
+    /// Per person-key detector: values that validated first as a detector giving no key (an
+    /// organisation code) and also as this one (an 18-digit UnionPay card passes the USCC check
+    /// one time in 31). The column's other values decide which they are.
+    pub alt: Vec<u64>,
     /// Per detector: masked examples with their order.
     pub examples: Vec<Vec<(Order, String)>>,
 }
@@ -30,6 +34,7 @@ impl ColumnTally {
         ColumnTally {
             exact: vec![0; detectors],
             text: vec![0; detectors],
+            alt: vec![0; detectors],
             examples: vec![Vec::new(); detectors],
             ..ColumnTally::default()
         }
@@ -53,6 +58,7 @@ impl AddAssign<&ColumnTally> for ColumnTally {
         if self.exact.len() < o.exact.len() {
             self.exact.resize(o.exact.len(), 0);
             self.text.resize(o.text.len(), 0);
+            self.alt.resize(o.alt.len(), 0);
             self.examples.resize(o.examples.len(), Vec::new());
         }
         self.values += o.values;
@@ -62,6 +68,9 @@ impl AddAssign<&ColumnTally> for ColumnTally {
             *a += b;
         }
         for (a, b) in self.text.iter_mut().zip(&o.text) {
+            *a += b;
+        }
+        for (a, b) in self.alt.iter_mut().zip(&o.alt) {
             *a += b;
         }
         for (a, b) in self.examples.iter_mut().zip(&o.examples) {

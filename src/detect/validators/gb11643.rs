@@ -60,6 +60,19 @@ pub fn birth_date(b: &[u8]) -> Option<Date> {
     }
 }
 
+/// The 18-character form only (the built-in `resident_id` detector: a 15-digit number needs
+/// stronger evidence than its shape, see [`resident_id_legacy`]).
+pub fn resident_id_18(s: &str, ctx: &Ctx) -> bool {
+    s.len() == 18 && resident_id(s, ctx)
+}
+
+/// The legacy 15-digit form only. Any 15-digit number with a division code and a 19xx date in
+/// the right places passes it — one IMEI in 25 does — so the built-in detector that uses it
+/// needs a column name that says "ID number".
+pub fn resident_id_legacy(s: &str, ctx: &Ctx) -> bool {
+    s.len() == 15 && resident_id(s, ctx)
+}
+
 pub fn resident_id(s: &str, ctx: &Ctx) -> bool {
     let b = s.as_bytes();
     if b.len() != 18 && b.len() != 15 {

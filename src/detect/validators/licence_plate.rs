@@ -5,6 +5,9 @@
 //! plate), then either 5 characters of `A-HJ-NP-Z0-9` (7-character plate) or, for new-energy
 //! vehicles, 6: `[DF][A-HJ-NP-Z0-9]` + 4 digits (small cars) or 5 digits + `[DF]` (large
 //! vehicles). Letters are upper case. In UTF-8 a plate is 9–12 bytes.
+//!
+//! Systems store the separator after the letter as they like: `·`, a dash (`湘H-53374`, as
+//! vehicle registers and parking systems write it) or a space. One of them is accepted there.
 
 use super::Ctx;
 
@@ -59,7 +62,7 @@ pub fn licence_plate(s: &str, _: &Ctx) -> bool {
         return false;
     }
     let rest = match &b[4..] {
-        [0xC2, 0xB7, rest @ ..] => rest,
+        [0xC2, 0xB7, rest @ ..] | [b'-' | b' ', rest @ ..] => rest,
         rest => rest,
     };
     match rest.len() {
@@ -83,7 +86,18 @@ mod tests {
 
     #[test]
     fn plates() {
-        for ok in ["京A12345", "粤B·8K3J9", "沪AD12345", "苏E12345F", "川AFA1234", "浙A·D12345", "琼AZZ999"] {
+        for ok in [
+            "京A12345",
+            "粤B·8K3J9",
+            "沪AD12345",
+            "苏E12345F",
+            "川AFA1234",
+            "浙A·D12345",
+            "琼AZZ999",
+            "湘H-53374",
+            "琼X 41586",
+            "粤B-D12345",
+        ] {
             assert!(licence_plate(ok, &ctx()), "{ok}");
         }
         for bad in [
@@ -95,6 +109,9 @@ mod tests {
             "沪AD1234F",  // both new-energy forms at once
             "京AA12345",  // 6 characters, first not D/F
             "京A·12345·", // trailing dot
+            "京A--12345", // two separators
+            "京A-·12345", // two separators
+            "京-A12345",  // separator before the letter
             "A12345",
         ] {
             assert!(!licence_plate(bad, &ctx()), "{bad}");

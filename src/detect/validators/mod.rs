@@ -22,11 +22,13 @@ mod imei;
 mod ipv4;
 mod ipv6;
 mod lat_lon;
+mod latin_name;
 mod licence_plate;
 mod luhn;
 mod mac;
 mod mainland_travel_permit;
 mod media_ref;
+mod name_tables;
 mod passport_cn;
 mod person_name;
 mod phone_cn;
@@ -63,6 +65,8 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("email", email::email),
     ("foreign_permanent_id", foreign_permanent_id::foreign_permanent_id),
     ("gb11643", gb11643::resident_id),
+    ("gb11643_18", gb11643::resident_id_18),
+    ("gb11643_legacy", gb11643::resident_id_legacy),
     ("genetic", genetic::genetic),
     ("hk_macau_permit", hk_macau_permit::hk_macau_permit),
     ("icd10", icd10::icd10),
@@ -71,6 +75,7 @@ pub static VALIDATORS: &[(&str, ValidateFn)] = &[
     ("ipv4", ipv4::ipv4),
     ("ipv6", ipv6::ipv6),
     ("lat_lon", lat_lon::lat_lon),
+    ("latin_name", latin_name::latin_name),
     ("licence_plate", licence_plate::licence_plate),
     ("luhn", luhn::luhn_any),
     ("mac", mac::mac),

@@ -7,6 +7,10 @@
 //! authority's division code (GB/T 2260, digits); that is checked too. Characters 1–2 (the
 //! registering department and the organisation type) may be letters (`Y`, `N`, `A`…), which
 //! python-stdnum's `cn.uscc` wrongly rejects.
+//!
+//! Registers and invoices print the code in groups (`91 110000 600037341L`, python-stdnum's own
+//! test vector: department and type, division, organisation code): single spaces or dashes
+//! between characters are accepted and dropped, as python-stdnum does.
 
 use super::Ctx;
 
@@ -24,8 +28,43 @@ const VALUE: [u8; 256] = {
     t
 };
 
-pub fn uscc(s: &str, _: &Ctx) -> bool {
+pub fn uscc(s: &str, c: &Ctx) -> bool {
     let b = s.as_bytes();
+    if b.len() > 18 {
+        return grouped(b).is_some_and(|(code, _)| uscc_bare(&code, c));
+    }
+    uscc_bare(b, c)
+}
+
+/// The 18 characters of a code written with single spaces or dashes between groups (at most
+/// five groups), or `None`.
+fn grouped(b: &[u8]) -> Option<([u8; 18], usize)> {
+    if b.len() > 22 {
+        return None;
+    }
+    let mut out = [0u8; 18];
+    let (mut n, mut groups, mut prev_sep) = (0, 1, true);
+    let sep = *b.iter().find(|&&c| c == b' ' || c == b'-')?;
+    for &c in b {
+        if c == sep {
+            if prev_sep {
+                return None;
+            }
+            prev_sep = true;
+            groups += 1;
+        } else {
+            if n == 18 {
+                return None;
+            }
+            out[n] = c;
+            n += 1;
+            prev_sep = false;
+        }
+    }
+    (n == 18 && !prev_sep && groups <= 5).then_some((out, groups))
+}
+
+fn uscc_bare(b: &[u8], _: &Ctx) -> bool {
     if b.len() != 18 || !b[2..8].iter().all(u8::is_ascii_digit) {
         return false;
     }
@@ -55,6 +94,9 @@ mod tests {
         assert!(uscc("12100000400000624D", &ctx()));
         assert!(uscc("91350100M000012342", &ctx()));
         assert!(uscc("Y1110000MA0000001Y", &ctx()), "letter registering department");
+        // python-stdnum's tests/test_cn_uscc.doctest writes one in groups.
+        assert!(uscc("91 110000 600037341L", &ctx()));
+        assert!(uscc("91-110000-600037341L", &ctx()));
     }
 
     #[test]
@@ -64,5 +106,9 @@ mod tests {
         assert!(!uscc("9111A108MA01ABCD1E", &ctx()), "letter in the division code");
         assert!(!uscc("91110108ma01abcd1e", &ctx()), "lower case");
         assert!(!uscc("91110108MA01ABCD1", &ctx()), "17 characters");
+        assert!(!uscc("91 110000 600037341N", &ctx()), "grouped, wrong check");
+        assert!(!uscc("91  110000 600037341L", &ctx()), "two spaces");
+        assert!(!uscc("91 110000-600037341L", &ctx()), "two kinds of separator");
+        assert!(!uscc("9 1 1 1 0 0 0 0 600037341L", &ctx()), "too many groups");
     }
 }
