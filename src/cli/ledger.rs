@@ -6,7 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use super::scan::{ledger_path, parse_level, LangArg};
-use super::{emit, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use super::{emit, EXIT_FAIL, EXIT_OK, EXIT_UNVERIFIED, EXIT_USAGE};
 use xborder::ledger::{self, ChainEntry, Ledger, ScopeSummary, TransferFilter};
 use xborder::persons::KeyHasher;
 use xborder::policy::Level;
@@ -109,6 +109,10 @@ pub struct VerifyArgs {
     ledger: LedgerArg,
     #[arg(long, value_enum, default_value = "human")]
     format: OutFormat,
+    /// A chain head kept outside the ledger (the hash `scan --record` prints after recording):
+    /// the chain must still pass through it, else the ledger was rolled back or rewritten.
+    #[arg(long, value_name = "HASH")]
+    expect_head: Option<String>,
 }
 
 pub fn run(c: LedgerCmd) -> anyhow::Result<i32> {
@@ -430,7 +434,7 @@ fn export(a: ExportArgs) -> anyhow::Result<i32> {
 fn verify(a: VerifyArgs) -> anyhow::Result<i32> {
     let Some((path, l)) = open(&a.ledger)? else { return Ok(EXIT_USAGE) };
     let key = key_for(&path)?;
-    let r = l.verify(key.as_ref())?;
+    let r = l.verify_expecting(key.as_ref(), a.expect_head.as_deref())?;
     let text = match a.format {
         OutFormat::Json => {
             serde_json::to_string_pretty(&serde_json::json!({
@@ -446,11 +450,28 @@ fn verify(a: VerifyArgs) -> anyhow::Result<i32> {
             let seal = match r.seal {
                 ledger::SealState::Valid => "seal valid",
                 ledger::SealState::Invalid => "seal INVALID",
-                ledger::SealState::Unchecked => "seal not checked (no key: set XBORDER_KEY or keep <ledger>.key)",
+                ledger::SealState::Unchecked => {
+                    "seal NOT CHECKED: without the key the file cannot be told from a rewritten one (set \
+                     XBORDER_KEY or keep <ledger>.key)"
+                }
                 ledger::SealState::Empty => "nothing to seal",
             };
-            if r.intact() {
-                s.push_str(&format!("ledger {}: intact, {} transfers, {head}, {seal}\n", path.display(), r.transfers));
+            let anchor = match r.expected_head {
+                Some(true) => ", passes through the expected head",
+                _ => "",
+            };
+            if r.intact() && r.seal == ledger::SealState::Unchecked {
+                s.push_str(&format!(
+                    "ledger {}: could not be verified: {} transfers consistent, {head}{anchor}, {seal}\n",
+                    path.display(),
+                    r.transfers
+                ));
+            } else if r.intact() {
+                s.push_str(&format!(
+                    "ledger {}: intact, {} transfers, {head}{anchor}, {seal}\n",
+                    path.display(),
+                    r.transfers
+                ));
             } else {
                 s.push_str(&format!(
                     "ledger {}: TAMPERED: {} problem(s) in {} transfers ({head}, {seal})\n",
@@ -469,6 +490,14 @@ fn verify(a: VerifyArgs) -> anyhow::Result<i32> {
     if !r.intact() {
         eprintln!("xborder: ledger {} was tampered with: {} problem(s)", path.display(), r.problems.len());
         return Ok(EXIT_FAIL);
+    }
+    if r.seal == ledger::SealState::Unchecked {
+        eprintln!(
+            "xborder: ledger {}: not verified: the seal needs the ledger's key (XBORDER_KEY or {})",
+            path.display(),
+            ledger::key_path(&path).display()
+        );
+        return Ok(EXIT_UNVERIFIED);
     }
     Ok(EXIT_OK)
 }

@@ -1,5 +1,6 @@
 //! The command line (DESIGN.md "The command line at a glance"). Exit codes: 0 clean, 1 verdict at
-//! or above `--fail-at`, 2 usage or configuration error, 3 incomplete scan.
+//! or above `--fail-at`, 2 usage or configuration error, 3 incomplete scan; `ledger verify` alone
+//! also exits 4 when it could not verify (no key to check the seals with).
 //!
 //! Precedence: 2 before anything is read; then 3 over 1 over 0. An incomplete scan exits 3 even
 //! when its verdict is at or above `--fail-at` — the verdict of the part that was read is only a
@@ -20,6 +21,8 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAIL: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_INCOMPLETE: i32 = 3;
+/// `ledger verify` without the ledger's key: consistent as far as it could look, not verified.
+pub const EXIT_UNVERIFIED: i32 = 4;
 
 #[derive(Parser)]
 #[command(

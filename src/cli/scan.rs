@@ -14,7 +14,7 @@ use xborder::policy::{ImportantCatalogue, Level, Policy, PolicySet, DEFAULT_POLI
 use xborder::report::html::Lang;
 use xborder::report::jsonl;
 use xborder::report::timeline::{self, object_label, Point, Timeline};
-use xborder::source::{encoding_for_label, expand_inputs, is_object_url, SourceOptions};
+use xborder::source::{encoding_for_label, expand_inputs_noting, is_object_url, SourceOptions};
 use xborder::time::Date;
 use xborder::{Format, Input, ScanSession, Scanner};
 
@@ -353,9 +353,13 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             );
         }
     }
-    let (inputs, missing) = expand_inputs(&locals);
+    let expanded = expand_inputs_noting(&locals);
+    for (p, why) in &expanded.skipped {
+        eprintln!("xborder: skipped {}: {why}", xborder::error::escape_name(&p.to_string_lossy()));
+    }
+    let (inputs, missing) = (expanded.inputs, expanded.errors);
     if a.read_only {
-        return read_only(&inputs, engine.source_options());
+        return read_only(&inputs, missing, engine.source_options());
     }
     // The ledger and its key, before any data is read (a wrong key is exit 2).
     let ledger_path = ledger_path(a.ledger.as_deref());
@@ -448,6 +452,12 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             ledger_path.display()
         ),
         None => {}
+    }
+    // The head after recording, for a job to keep outside the ledger (`ledger verify --expect-head`).
+    if a.record {
+        if let Some((seq, hash)) = book.as_ref().map(|b| b.0.head()).transpose()?.flatten() {
+            eprintln!("xborder: chain head: transfer {seq} {hash}");
+        }
     }
     let text = match format {
         OutFormat::Human => xborder::report::render_human(&report, a.output.is_none() && use_color()),
@@ -590,10 +600,20 @@ pub fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Optio
 }
 
 /// Read every input into batches and report rows and bytes (the reader's own throughput).
-fn read_only(inputs: &[xborder::Input], opts: &SourceOptions) -> anyhow::Result<i32> {
-    let (mut rows, mut bytes, mut complete) = (0u64, 0u64, true);
+fn read_only(inputs: &[xborder::Input], missing: Vec<xborder::Error>, opts: &SourceOptions) -> anyhow::Result<i32> {
+    let (mut rows, mut bytes, mut complete) = (0u64, 0u64, missing.is_empty());
+    for e in missing {
+        eprintln!("xborder: incomplete: {e}");
+    }
     for input in inputs {
-        let mut src = xborder::source::Source::open(input, opts)?;
+        let mut src = match xborder::source::Source::open(input, opts) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("xborder: incomplete: {e}");
+                complete = false;
+                continue;
+            }
+        };
         for b in src.by_ref() {
             match b {
                 Ok(b) => rows += b.num_rows() as u64,
@@ -602,6 +622,10 @@ fn read_only(inputs: &[xborder::Input], opts: &SourceOptions) -> anyhow::Result<
                     complete = false;
                 }
             }
+        }
+        for e in src.soft_errors() {
+            eprintln!("xborder: incomplete: {e}");
+            complete = false;
         }
         bytes += src.bytes_read();
     }

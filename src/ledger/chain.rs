@@ -13,9 +13,22 @@
 //! the head (`meta.chain_head` = `"<seq> <hash hex>"`) and a seal of it keyed with the ledger's
 //! key (`meta.chain_seal`). Deleting the last transfers leaves a head that names a missing
 //! transfer; rewriting the head, or re-hashing the whole chain after an edit, needs the key to
-//! forge the seal. The final anchor is outside the file: `ledger export` and `ledger verify
-//! --format json` print the head, and an auditor who keeps it can check later that the chain
-//! still passes through it.
+//! forge the seal.
+//!
+//! The person tables are sealed too: a transfer's hash covers its counts, not the key hashes
+//! and flags it left behind, so deleting key hashes (a later scan then double-counts) or clearing
+//! sensitive flags would go unseen. After each recording, the person tables of the transfer's
+//! scope (every table with a `scope` column but the transfer log and the recorded objects:
+//! `persons` with its flags and category bits, `person_keys`, the scope row with its totals and
+//! category counts) and the tables scopes share (the category bits' names) are digested,
+//! order-independently, into `seals.state`, chained with the transfer as `seals.seal` = keyed
+//! BLAKE3(seq ‖ transfer hash ‖ state), and the head's seal covers the head transfer's person
+//! seal. `verify` recomputes each scope's state and checks it against the scope's last seal.
+//!
+//! The final anchor is outside the file: `scan --record` prints the head after each recording,
+//! `ledger export` and `ledger verify --format json` print it, and `ledger verify --expect-head
+//! HASH` checks that the chain still passes through a head kept elsewhere (a rollback to an older
+//! copy of the file has a chain that does not).
 
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -27,6 +40,111 @@ use crate::Result;
 /// `meta` rows holding the chain head and its keyed seal.
 pub(super) const HEAD: &str = "chain_head";
 pub(super) const SEAL: &str = "chain_seal";
+
+/// One row per transfer recorded since person tables were sealed.
+const SEALS_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS seals (
+    seq INTEGER PRIMARY KEY,
+    scope INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    shared TEXT NOT NULL,
+    seal TEXT NOT NULL
+)";
+
+/// Tables that are not person state: the log is chained on its own, `meta` holds the head, and
+/// `objects` (which object versions were recorded, to skip them next time) is written after the
+/// transfer it belongs to; deleting one of its rows makes a later run read the object again,
+/// where its keys are found and no person is counted twice.
+const NOT_STATE: [&str; 4] = ["transfers", "seals", "meta", "objects"];
+
+/// An order-independent digest of a scope's person tables (`Some(scope)`: the rows of that scope
+/// in every table with a `scope` column) or of the tables all scopes share (`None`: the tables
+/// without one, such as the category bits' names): per table its name, row count and the sum
+/// (mod 2²⁵⁶) of its rows' BLAKE3 hashes, each row encoded column by column with its type.
+/// Generic over the columns, so a column added later is covered without a change here.
+fn person_state(tx: &rusqlite::Transaction<'_>, scope: Option<i64>) -> rusqlite::Result<String> {
+    let mut tables: Vec<String> = {
+        let mut st = tx.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
+        let names = st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        names
+    };
+    tables.retain(|t| !NOT_STATE.contains(&t.as_str()) && !t.starts_with("sqlite_"));
+    let mut h = blake3::Hasher::new();
+    h.update(b"xborder person state v1");
+    for t in tables {
+        let has_scope = {
+            let mut st = tx.prepare(&format!("PRAGMA table_info(\"{t}\")"))?;
+            let cols = st.query_map([], |r| r.get::<_, String>(1))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            cols.iter().any(|c| c == "scope")
+        };
+        if has_scope != scope.is_some() {
+            continue;
+        }
+        let (sql, params): (String, Vec<i64>) = match scope {
+            Some(s) => (format!("SELECT * FROM \"{t}\" WHERE scope = ?1"), vec![s]),
+            None => (format!("SELECT * FROM \"{t}\""), vec![]),
+        };
+        let mut st = tx.prepare(&sql)?;
+        let ncols = st.column_count();
+        let mut rows = st.query(rusqlite::params_from_iter(params))?;
+        let (mut count, mut sum) = (0u64, [0u64; 4]);
+        while let Some(r) = rows.next()? {
+            let mut rh = blake3::Hasher::new();
+            for i in 0..ncols {
+                use rusqlite::types::ValueRef;
+                match r.get_ref(i)? {
+                    ValueRef::Null => rh.update(&[0]),
+                    ValueRef::Integer(v) => rh.update(&[1]).update(&v.to_le_bytes()),
+                    ValueRef::Real(v) => rh.update(&[2]).update(&v.to_le_bytes()),
+                    ValueRef::Text(b) => rh.update(&[3]).update(&(b.len() as u64).to_le_bytes()).update(b),
+                    ValueRef::Blob(b) => rh.update(&[4]).update(&(b.len() as u64).to_le_bytes()).update(b),
+                };
+            }
+            add256(&mut sum, rh.finalize().as_bytes());
+            count += 1;
+        }
+        // An empty table adds nothing, so a table a later version creates on open (empty) leaves
+        // older seals valid. (A column added with a default to rows that exist would not: such a
+        // migration must re-seal.)
+        if count == 0 {
+            continue;
+        }
+        h.update(&(t.len() as u64).to_le_bytes()).update(t.as_bytes()).update(&count.to_le_bytes());
+        for limb in sum {
+            h.update(&limb.to_le_bytes());
+        }
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// `sum += x` modulo 2²⁵⁶, little-endian limbs.
+fn add256(sum: &mut [u64; 4], x: &[u8; 32]) {
+    let mut carry = 0u128;
+    for (i, limb) in sum.iter_mut().enumerate() {
+        let v = u64::from_le_bytes(x[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+        let t = *limb as u128 + v as u128 + carry;
+        *limb = t as u64;
+        carry = t >> 64;
+    }
+}
+
+/// Keyed seal of a transfer's person state, chained with the transfer's hash and the seal before
+/// it (so a seal row cannot be deleted either).
+fn person_seal(hasher: &KeyHasher, seq: i64, hash: &[u8], state: &str, shared: &str, prev: Option<&str>) -> String {
+    let key = blake3::derive_key("xborder ledger person seal v1", hasher.key_bytes());
+    let mut h = blake3::Hasher::new_keyed(&key);
+    h.update(&seq.to_le_bytes()).update(hash).update(state.as_bytes()).update(shared.as_bytes());
+    h.update(prev.unwrap_or("").as_bytes());
+    h.finalize().to_hex().to_string()
+}
+
+/// The head's seal once person tables are sealed: it covers the head transfer's person seal,
+/// so the seal rows cannot be deleted to pass for a ledger written before them.
+fn head_seal(hasher: &KeyHasher, head: &str, person: &str) -> String {
+    let key = blake3::derive_key("xborder ledger chain seal v2", hasher.key_bytes());
+    let mut h = blake3::Hasher::new_keyed(&key);
+    h.update(head.as_bytes()).update(b" ").update(person.as_bytes());
+    h.finalize().to_hex().to_string()
+}
 
 pub(super) fn chain_hash(prev: &[u8; 32], body: &[u8]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
@@ -50,19 +168,57 @@ pub(super) fn seal(hasher: &KeyHasher, head: &str) -> String {
     blake3::keyed_hash(&key, head.as_bytes()).to_hex().to_string()
 }
 
-/// Store the new head and its seal, in the recording's transaction: cutting off the last
-/// transfers then leaves a head naming one that is gone.
+/// Store the new head and its seal, and seal the person tables of the transfer's scope, in the
+/// recording's transaction (the transfer row is written): cutting off the last transfers then
+/// leaves a head naming one that is gone, and editing the person tables leaves a state that no
+/// seal holds.
 pub(super) fn write_head(
     tx: &rusqlite::Transaction<'_>,
     seq: i64,
     hash: &[u8],
     hasher: &KeyHasher,
 ) -> rusqlite::Result<usize> {
+    let scope: i64 = tx.query_row("SELECT scope FROM transfers WHERE seq = ?1", [seq], |r| r.get(0))?;
+    tx.execute(SEALS_SCHEMA, [])?;
+    let state = person_state(tx, Some(scope))?;
+    let shared = person_state(tx, None)?;
+    let prev: Option<String> = tx
+        .query_row("SELECT seal FROM seals WHERE seq < ?1 ORDER BY seq DESC LIMIT 1", [seq], |r| r.get(0))
+        .optional()?;
+    let person = person_seal(hasher, seq, hash, &state, &shared, prev.as_deref());
+    tx.execute(
+        "INSERT OR REPLACE INTO seals (seq, scope, state, shared, seal) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![seq, scope, state, shared, person],
+    )?;
     let head = head_value(seq, hash);
     tx.execute(
         "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2), (?3, ?4)",
-        rusqlite::params![HEAD, head, SEAL, seal(hasher, &head)],
+        rusqlite::params![HEAD, head, SEAL, head_seal(hasher, &head, &person)],
     )
+}
+
+impl Ledger {
+    /// The chain head as stored: `(seq, hash hex)` of the last recorded transfer.
+    pub fn head(&self) -> Result<Option<(u64, String)>> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE name = ?1", [HEAD], |r| r.get(0))
+            .optional()
+            .map_err(err(&self.path))?;
+        Ok(v.and_then(|v| {
+            let (seq, hash) = v.split_once(' ')?;
+            Some((seq.parse().ok()?, hash.to_string()))
+        }))
+    }
+}
+
+/// "exporter year" of a scope, for messages.
+fn scope_name(tx: &rusqlite::Transaction<'_>, scope: i64) -> rusqlite::Result<String> {
+    tx.query_row("SELECT exporter, year FROM scopes WHERE scope = ?1", [scope], |r| {
+        Ok(format!("{} {}", r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })
+    .optional()
+    .map(|n| n.unwrap_or_else(|| format!("scope {scope}")))
 }
 
 /// One problem the walk found, with the transfer it concerns.
@@ -81,7 +237,9 @@ pub enum SealState {
     Valid,
     /// Checked and it does not match (also listed in `problems`).
     Invalid,
-    /// Not checked: no key was given.
+    /// Not checked: no key was given. The chain, the totals and the person state were checked
+    /// against what the file says, but not that the file is the key holder's: `ledger verify`
+    /// exits 4.
     Unchecked,
     /// No transfers, nothing to seal.
     Empty,
@@ -96,6 +254,13 @@ pub struct ChainReport {
     pub head_seq: Option<u64>,
     pub head_hash: Option<String>,
     pub seal: SealState,
+    /// Transfers whose person tables are sealed (recorded by a version that seals them), and the
+    /// first of them; transfers before it were recorded without.
+    pub person_seals: u64,
+    pub person_seals_from: Option<u64>,
+    /// `--expect-head`: whether the chain passes through the head kept elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_head: Option<bool>,
     /// Empty when the chain is intact.
     pub problems: Vec<Problem>,
 }
@@ -125,6 +290,13 @@ impl Ledger {
     /// transfer. With `hasher` (the ledger's key) the head's seal is checked too. Reads one
     /// consistent snapshot; writes nothing.
     pub fn verify(&self, hasher: Option<&KeyHasher>) -> Result<ChainReport> {
+        self.verify_expecting(hasher, None)
+    }
+
+    /// [`Ledger::verify`], and with `expect_head` (a head hash kept outside the file, hex) check
+    /// that the chain passes through it: a rollback to an older copy of the ledger, or a chain
+    /// rewritten since, does not.
+    pub fn verify_expecting(&self, hasher: Option<&KeyHasher>, expect_head: Option<&str>) -> Result<ChainReport> {
         let e = err(&self.path);
         let tx = self.conn.unchecked_transaction().map_err(&e)?;
         let mut problems: Vec<Problem> = Vec::new();
@@ -160,6 +332,8 @@ impl Ledger {
         // the edited transfer, not only at the next link.
         let mut prev = [0u8; 32];
         let mut expected_seq = 1i64;
+        // seq → (scope of the row, recomputed hash)
+        let mut computed_of: std::collections::BTreeMap<i64, [u8; 32]> = Default::default();
         // (exporter, year) → (transfers, last ytd persons, last ytd sensitive, last seq)
         let mut scopes: std::collections::BTreeMap<(String, i32), (u64, u64, u64, i64)> = Default::default();
         for row in &rows {
@@ -192,6 +366,7 @@ impl Ledger {
                 at(seq, format!("transfer {seq}: its hash does not match its record (the record was edited)"));
             }
             prev = computed;
+            computed_of.insert(seq, computed);
             let t: Transfer = match serde_json::from_str(&row.body) {
                 Ok(t) => t,
                 Err(_) => {
@@ -282,23 +457,137 @@ impl Ledger {
                 }
             }
         }
+        // Person seals: one per transfer since the first, each chained with its transfer; each
+        // scope's tables as they are now must be the state its last transfer sealed.
+        let has_seals: bool = tx
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'seals'", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(&e)?
+            > 0;
+        let seals: Vec<(i64, i64, String, String, String)> = if has_seals {
+            let mut st = tx.prepare("SELECT seq, scope, state, shared, seal FROM seals ORDER BY seq").map_err(&e)?;
+            let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).map_err(&e)?;
+            it.collect::<std::result::Result<_, _>>().map_err(&e)?
+        } else {
+            Vec::new()
+        };
+        let person_seals_from = seals.first().map(|s| s.0);
+        let scope_of: std::collections::BTreeMap<i64, i64> = {
+            let mut st = tx.prepare("SELECT seq, scope FROM transfers").map_err(&e)?;
+            let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(&e)?;
+            it.collect::<std::result::Result<_, _>>().map_err(&e)?
+        };
+        let mut head_person_seal: Option<String> = None;
+        if let Some(from) = person_seals_from {
+            let sealed_seqs: std::collections::BTreeSet<i64> = seals.iter().map(|s| s.0).collect();
+            for &seq in computed_of.keys().filter(|&&q| q >= from) {
+                if !sealed_seqs.contains(&seq) {
+                    problems.push(Problem {
+                        seq: Some(seq as u64),
+                        message: format!("transfer {seq}: the seal of its person tables is missing (deleted)"),
+                    });
+                }
+            }
+            let mut last_of_scope: std::collections::BTreeMap<i64, (i64, String)> = Default::default();
+            let mut prev_seal: Option<&str> = None;
+            for (seq, scope, state, shared, sealed) in &seals {
+                let prev = prev_seal.replace(sealed.as_str());
+                match (computed_of.get(seq), scope_of.get(seq)) {
+                    (Some(hash), Some(s)) if s == scope => {
+                        if let Some(k) = hasher {
+                            if *sealed != person_seal(k, *seq, hash, state, shared, prev) {
+                                problems.push(Problem {
+                                    seq: Some(*seq as u64),
+                                    message: format!(
+                                        "transfer {seq}: the seal of its person tables does not match the ledger's \
+                                         key (rewritten without the key, or a seal before it deleted)"
+                                    ),
+                                });
+                            }
+                        }
+                        if Some(*seq) == last.as_ref().map(|l| l.0) {
+                            head_person_seal = Some(sealed.clone());
+                        }
+                        last_of_scope.insert(*scope, (*seq, state.clone()));
+                    }
+                    _ => problems.push(Problem {
+                        seq: Some(*seq as u64),
+                        message: format!("transfer {seq}: a person-table seal names no such transfer of its scope"),
+                    }),
+                }
+            }
+            for (scope, (seq, state)) in &last_of_scope {
+                // A later transfer of the scope without a seal is reported above.
+                let last_transfer = scope_of.iter().filter(|(_, s)| *s == scope).map(|(q, _)| *q).max();
+                if last_transfer != Some(*seq) {
+                    continue;
+                }
+                if person_state(&tx, Some(*scope)).map_err(&e)? != *state {
+                    problems.push(Problem {
+                        seq: Some(*seq as u64),
+                        message: format!(
+                            "the person tables of {} do not match what transfer {seq} sealed (key hashes, persons \
+                             or flags edited or deleted)",
+                            scope_name(&tx, *scope).map_err(&e)?
+                        ),
+                    });
+                }
+            }
+        }
+        // The tables all scopes share (the names of category bits) as the last seal left them.
+        if let Some((seq, _, _, shared, _)) = seals.last() {
+            if Some(*seq) == last.as_ref().map(|l| l.0) && person_state(&tx, None).map_err(&e)? != *shared {
+                problems.push(Problem {
+                    seq: Some(*seq as u64),
+                    message: format!(
+                        "the ledger's shared person tables (category names) do not match what transfer {seq} sealed \
+                         (edited)"
+                    ),
+                });
+            }
+        }
         let seal_state = match (&head, hasher) {
             (None, _) => SealState::Empty,
             (Some(_), None) => SealState::Unchecked,
             (Some(h), Some(k)) => {
-                if sealed.as_deref() == Some(seal(k, h).as_str()) {
+                let expected = match &head_person_seal {
+                    Some(p) => head_seal(k, h, p),
+                    // A ledger written before person tables were sealed.
+                    None if person_seals_from.is_none() => seal(k, h),
+                    None => String::new(),
+                };
+                if sealed.as_deref() == Some(expected.as_str()) {
                     SealState::Valid
                 } else {
-                    head_problem(
-                        None,
-                        "the chain head's seal does not match the ledger's key (the head or the chain was rewritten \
-                         without the key)"
+                    problems.push(Problem {
+                        seq: None,
+                        message: "the chain head's seal does not match the ledger's key (the head, the chain or the \
+                                  person seals were rewritten without the key)"
                             .into(),
-                    );
+                    });
                     SealState::Invalid
                 }
             }
         };
+        let expected_head = expect_head.map(|want| {
+            let want = want.trim().to_ascii_lowercase();
+            let want = want.rsplit([' ', ':']).next().unwrap_or("").to_string();
+            let found = computed_of.iter().find(|(_, h)| hex(&h[..]) == want).map(|(q, _)| *q);
+            match found {
+                Some(_) => true,
+                None => {
+                    problems.push(Problem {
+                        seq: None,
+                        message: format!(
+                            "the chain does not pass through the expected head {want} (the ledger was rolled back \
+                             to an older copy, or rewritten)"
+                        ),
+                    });
+                    false
+                }
+            }
+        });
         // Scope totals: each must be what its last transfer recorded.
         {
             let mut st = tx
@@ -359,6 +648,9 @@ impl Ledger {
             head_seq: last.as_ref().map(|l| l.0 as u64),
             head_hash: last.as_ref().map(|l| hex(&l.1)),
             seal: seal_state,
+            person_seals: seals.len() as u64,
+            person_seals_from: person_seals_from.map(|s| s as u64),
+            expected_head,
             problems,
         })
     }

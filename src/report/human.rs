@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::Report;
+use crate::error::escape_name as esc;
 use crate::policy::Level;
 
 /// Render the report for a terminal; `color` adds ANSI colours to the verdict.
@@ -22,9 +23,9 @@ pub fn render_human(r: &Report, color: bool) -> String {
             .cloned()
             .collect::<Vec<_>>()
             .join(", ");
-        let _ = writeln!(s, "  {}  [{}]  {} rows, {} bytes  {}", i.path, fmt, i.rows, i.bytes, state);
+        let _ = writeln!(s, "  {}  [{}]  {} rows, {} bytes  {}", esc(&i.path), fmt, i.rows, i.bytes, state);
         for e in &i.errors {
-            let _ = writeln!(s, "    error: {e}");
+            let _ = writeln!(s, "    error: {}", esc(e));
         }
     }
     if skipped > 0 {
@@ -46,10 +47,10 @@ pub fn render_human(r: &Report, color: bool) -> String {
         let mut last_input = "";
         for c in &found {
             if c.input != last_input {
-                let _ = writeln!(s, "  {}:", c.input);
+                let _ = writeln!(s, "  {}:", esc(&c.input));
                 last_input = &c.input;
             }
-            let col: String = c.column.chars().take(w_col).collect();
+            let col: String = esc(&c.column).chars().take(w_col).collect();
             let pad = w_col.saturating_sub(col.chars().count());
             let _ = writeln!(
                 s,
@@ -70,14 +71,14 @@ pub fn render_human(r: &Report, color: bool) -> String {
         let _ = writeln!(s);
         let _ = writeln!(s, "Not personal ({} columns with look-alikes)", skipped.len());
         for c in skipped {
-            let _ = writeln!(s, "  {} / {}: {}", c.input, c.column, c.reason);
+            let _ = writeln!(s, "  {} / {}: {}", esc(&c.input), esc(&c.column), c.reason);
         }
     }
     if !r.important_data.is_empty() {
         let _ = writeln!(s);
         let _ = writeln!(s, "Important-data markers");
         for m in &r.important_data {
-            let _ = writeln!(s, "  {}  {} / {}", m.marker, m.input, m.column);
+            let _ = writeln!(s, "  {}  {} / {}", m.marker, esc(&m.input), esc(&m.column));
         }
     }
     let _ = writeln!(s);

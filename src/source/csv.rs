@@ -44,15 +44,44 @@ pub(super) fn open<R: Read + Send + 'static>(
         return Err(Error::malformed(name, Place::row(0), "header row longer than 1 MiB"));
     }
     let delimiter = sniff_delimiter(prefix);
-    let header_end = header_len(prefix);
-    let names = header_fields(&prefix.as_bytes()[..header_end], delimiter);
+    let header = header_len(prefix, delimiter);
+    if let Some(at) = header.open_quote {
+        // csv-core would read the rest of the input as one header field: no record at all.
+        let within = if whole { "before the end of the input" } else { "within the first 1 MiB" };
+        return Err(Error::located(
+            name,
+            Place { row: Some(0), byte_offset: Some(at as u64), column: None },
+            format!("the header row opens a quoted field on line 1 that is not closed {within}: no record can be read"),
+        ));
+    }
+    let header_end = header.len;
+    let fields = header_fields(&prefix.as_bytes()[..header_end], delimiter);
+    if fields.len() > opts.max_columns {
+        return Err(Error::located(
+            name,
+            Place::row(0),
+            format!(
+                "the header row has {} columns, more than the limit of {} per input: not read",
+                fields.len(),
+                opts.max_columns
+            ),
+        ));
+    }
+    // A first record that is data (it validates as identifiers, like the records below it) is
+    // read as a record, and the columns are numbered.
+    let headerless = first_record_is_data(&fields, &prefix[header_end..], delimiter);
+    let names = if headerless { (1..=fields.len()).map(|i| format!("column_{i}")).collect() } else { fields };
     let schema = Arc::new(text_schema(&names));
+    let header_end = if headerless { 0 } else { header_end };
     // Skip the header: the transcoder drops the BOM, so it yields the prefix without it.
     let mut header = vec![0u8; header_end];
     utf8.read_exact(&mut header).map_err(|e| map_io(name, e))?;
-    let lines = 1
-        + header.iter().filter(|&&b| b == b'\n').count() as u64
-        + u64::from(header.last() == Some(&b'\r') || !header.ends_with(b"\n"));
+    let lines = if headerless {
+        1
+    } else {
+        1 + header.iter().filter(|&&b| b == b'\n').count() as u64
+            + u64::from(header.last() == Some(&b'\r') || !header.ends_with(b"\n"))
+    };
     let ncols = schema.fields().len();
     Ok(Box::new(CsvBatches {
         name: name.to_string(),
@@ -439,20 +468,32 @@ fn header_fields(b: &[u8], delimiter: u8) -> Vec<String> {
     out
 }
 
-/// Every column as nullable UTF-8, with empty and duplicate names made unique.
+/// Every column as nullable UTF-8, with empty and duplicate names made unique (`a`, `a (2)`,
+/// `a (3)`: one counter per name, so 200,000 columns named `a` take linear time). A name that
+/// validates as an identifier is masked like a value: names are printed in every report.
 fn text_schema(names: &[String]) -> Schema {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    let mut next_suffix: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let fields: Vec<Field> = names
         .iter()
         .enumerate()
         .map(|(i, f)| {
             let base = f.trim().trim_matches('\u{feff}');
-            let base = if base.is_empty() { format!("column_{}", i + 1) } else { base.to_string() };
+            let base = if base.is_empty() {
+                format!("column_{}", i + 1)
+            } else {
+                identifier_kind(base).map_or_else(|| base.to_string(), |k| k.mask(base))
+            };
             let mut name = base.clone();
-            let mut n = 2;
-            while !seen.insert(name.clone()) {
-                name = format!("{base} ({n})");
-                n += 1;
+            if !seen.insert(name.clone()) {
+                let n = next_suffix.entry(base.clone()).or_insert(2);
+                loop {
+                    name = format!("{base} ({n})");
+                    *n += 1;
+                    if seen.insert(name.clone()) {
+                        break;
+                    }
+                }
             }
             Field::new(name, DataType::Utf8, true)
         })
@@ -460,21 +501,123 @@ fn text_schema(names: &[String]) -> Schema {
     Schema::new(fields)
 }
 
-/// Length in bytes of the first record (quotes may hide newlines), including its terminator.
-fn header_len(s: &str) -> usize {
-    let b = s.as_bytes();
-    let mut in_q = false;
+/// Identifiers a header cell is checked against: the ones that name one person and that no
+/// column title looks like (GB 11643 resident ID, mainland mobile, e-mail, bank card by Luhn).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum IdKind {
+    Digits,
+    Email,
+}
+
+impl IdKind {
+    fn mask(self, s: &str) -> String {
+        use crate::detect::mask::{mask, MaskStyle};
+        mask(if self == IdKind::Email { MaskStyle::Email } else { MaskStyle::Middle }, s)
+    }
+}
+
+/// A column name masked like a value when it validates as an identifier (any input format).
+pub(super) fn masked_name(name: &str) -> Option<String> {
+    identifier_kind(name).map(|k| k.mask(name.trim()))
+}
+
+fn identifier_kind(cell: &str) -> Option<IdKind> {
+    use crate::detect::validators::{find, Ctx};
+    let cell = cell.trim();
+    if cell.len() < 6 || cell.len() > 64 {
+        return None;
+    }
+    // The loosest "today": a header is judged without the scan date.
+    let ctx = Ctx { today: crate::time::Date::new(9999, 12, 31).expect("a valid date") };
+    let ok = |v: &str| find(v).is_some_and(|f| f(cell, &ctx));
+    if ok("email") {
+        Some(IdKind::Email)
+    } else if ok("gb11643") || ok("phone_cn") || ok("bank_card") {
+        Some(IdKind::Digits)
+    } else {
+        None
+    }
+}
+
+/// Whether the first record is data rather than column names: some column's first cell is an
+/// identifier and so are most of the cells below it (up to 50 records of the prefix).
+fn first_record_is_data(first: &[String], rest: &str, delimiter: u8) -> bool {
+    let kinds: Vec<Option<IdKind>> = first.iter().map(|c| identifier_kind(c)).collect();
+    if kinds.iter().all(Option::is_none) {
+        return false;
+    }
+    let mut rest = rest.as_bytes();
+    let mut agree = vec![0usize; first.len()];
+    let mut records = 0usize;
+    while records < 50 && !rest.is_empty() {
+        let h = header_len_bytes(rest, delimiter);
+        if h.open_quote.is_some() || (h.len == rest.len() && records > 0) {
+            break; // the last record of the prefix may be cut
+        }
+        let line = &rest[..h.len];
+        rest = &rest[h.len..];
+        if line.iter().all(|b| matches!(b, b'\n' | b'\r')) {
+            continue;
+        }
+        let cells = header_fields(line, delimiter);
+        records += 1;
+        for (i, k) in kinds.iter().enumerate() {
+            if let (Some(k), Some(c)) = (k, cells.get(i)) {
+                if identifier_kind(c) == Some(*k) {
+                    agree[i] += 1;
+                }
+            }
+        }
+    }
+    // With no record below, a header of identifiers is data too (a one-line export).
+    records == 0 || kinds.iter().zip(&agree).any(|(k, &n)| k.is_some() && n * 2 > records)
+}
+
+/// The first record of a prefix: its length in bytes with its terminator, and where a quoted
+/// field that is not closed opened.
+struct HeaderLen {
+    len: usize,
+    open_quote: Option<usize>,
+}
+
+/// Length of the first record (quotes may hide newlines), in csv-core's grammar: a quote opens
+/// a quoted field only at the start of a field; anywhere else it is text.
+fn header_len(s: &str, delimiter: u8) -> HeaderLen {
+    header_len_bytes(s.as_bytes(), delimiter)
+}
+
+fn header_len_bytes(b: &[u8], delimiter: u8) -> HeaderLen {
     let mut i = 0;
+    let mut at_start = true;
     while i < b.len() {
         match b[i] {
-            b'"' => in_q = !in_q,
-            b'\n' if !in_q => return i + 1,
-            b'\r' if !in_q => return if b.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 },
-            _ => {}
+            b'"' if at_start => {
+                let open = i;
+                i += 1;
+                loop {
+                    match memchr::memchr(b'"', &b[i..]) {
+                        None => return HeaderLen { len: b.len(), open_quote: Some(open) },
+                        Some(q) if b.get(i + q + 1) == Some(&b'"') => i += q + 2,
+                        Some(q) => {
+                            i += q + 1;
+                            break;
+                        }
+                    }
+                }
+                at_start = false;
+                continue;
+            }
+            b'\n' => return HeaderLen { len: i + 1, open_quote: None },
+            b'\r' => {
+                let len = if b.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
+                return HeaderLen { len, open_quote: None };
+            }
+            d if d == delimiter => at_start = true,
+            _ => at_start = false,
         }
         i += 1;
     }
-    b.len()
+    HeaderLen { len: b.len(), open_quote: None }
 }
 
 /// Pick the delimiter that splits the first lines into the same, largest number of fields.
@@ -497,15 +640,21 @@ pub(crate) fn sniff_delimiter(prefix: &str) -> u8 {
     best.0
 }
 
+/// Delimiters outside quoted fields (a quote opens one only at the start of a field).
 fn count_outside_quotes(line: &str, d: u8) -> usize {
-    let mut in_q = false;
+    let (mut in_q, mut at_start) = (false, true);
     let mut n = 0;
     for &b in line.as_bytes() {
-        if b == b'"' {
-            in_q = !in_q;
-        } else if b == d && !in_q {
+        if in_q {
+            in_q = b != b'"';
+        } else if b == b'"' && at_start {
+            in_q = true;
+        } else if b == d {
             n += 1;
+            at_start = true;
+            continue;
         }
+        at_start = false;
     }
     n
 }
@@ -627,7 +776,7 @@ mod tests {
 
     /// The same text through arrow-csv (csv-core's grammar), the reader this one replaced.
     fn arrow_rows(text: &str, delimiter: u8) -> Rows {
-        let header = header_fields(&text.as_bytes()[..header_len(text)], delimiter);
+        let header = header_fields(&text.as_bytes()[..header_len(text, delimiter).len], delimiter);
         let schema = Arc::new(Schema::new(
             (0..header.len()).map(|i| Field::new(format!("c{i}"), DataType::Utf8, true)).collect::<Vec<_>>(),
         ));
@@ -734,7 +883,10 @@ mod tests {
 
     #[test]
     fn header_length_respects_quotes() {
-        assert_eq!(header_len("\"a\nb\",c\n1,2\n"), 8);
-        assert_eq!(header_len("a,b\r\n1,2"), 5);
+        assert_eq!(header_len("\"a\nb\",c\n1,2\n", b',').len, 8);
+        assert_eq!(header_len("a,b\r\n1,2", b',').len, 5);
+        // A quote inside a field is text; one opening a field and never closed is reported.
+        assert_eq!(header_len("na\\\"me,phone\n1,2\n", b',').len, 13);
+        assert_eq!(header_len("a,\"b\n1,2\n", b',').open_quote, Some(2));
     }
 }

@@ -25,6 +25,25 @@ impl BatchDecoder for Decoder {
     fn full(&self) -> bool {
         false
     }
+    /// arrow-json's syntax errors carry no place: the buffer it failed on is parsed again with
+    /// serde_json, which stops at the first byte that is not JSON.
+    fn locate(&self, buf: &[u8]) -> Option<u64> {
+        let mut values = serde_json::Deserializer::from_slice(buf).into_iter::<serde::de::IgnoredAny>();
+        for v in values.by_ref() {
+            if let Err(e) = v {
+                if e.is_eof() {
+                    return None;
+                }
+                let line_start = buf
+                    .split_inclusive(|&b| b == b'\n')
+                    .take(e.line().saturating_sub(1))
+                    .map(|l| l.len())
+                    .sum::<usize>();
+                return Some((line_start + e.column().saturating_sub(1)) as u64);
+            }
+        }
+        None
+    }
 }
 
 /// Records inspected for the schema.
@@ -69,6 +88,17 @@ pub(super) fn open<R: Read + Send + 'static>(
     let inferred = arrow_json::reader::infer_json_schema_from_iterator(values.iter().map(Ok))
         .map_err(|e| Error::malformed(name, Place::row(1), format!("cannot infer the JSON schema: {e}")))?;
     let schema = Arc::new(Schema::new(text_fields(inferred.fields())));
+    let leaves = leaf_count(schema.fields());
+    if leaves > opts.max_columns {
+        return Err(Error::located(
+            name,
+            Place::row(1),
+            format!(
+                "the records have {leaves} columns, more than the limit of {} per input: not read",
+                opts.max_columns
+            ),
+        ));
+    }
     let decoder = arrow_json::ReaderBuilder::new(schema)
         .with_batch_size(opts.batch_size.max(1))
         .with_coerce_primitive(true)
@@ -77,6 +107,17 @@ pub(super) fn open<R: Read + Send + 'static>(
         .map_err(|e| Error::malformed(name, Place::row(1), e.to_string()))?;
     let framer = Framer::new(utf8, array, opts.max_json_depth, max_record);
     Ok(Box::new(DecodeLoop::new(name, BufReader::with_capacity(1 << 20, framer), decoder)))
+}
+
+fn leaf_count(fields: &Fields) -> usize {
+    fields
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Struct(fs) => leaf_count(fs).max(1),
+            DataType::List(f) | DataType::LargeList(f) => leaf_count(&Fields::from(vec![f.as_ref().clone()])),
+            _ => 1,
+        })
+        .sum()
 }
 
 /// Keep the nesting, read every scalar as text.

@@ -4,10 +4,12 @@
 //! them UTF-8 and turns their failures into errors that name the file and the place.
 
 mod csv;
+mod isolate;
 mod json;
 #[cfg(feature = "cloud")]
 pub mod object;
 mod parquet;
+mod parquet_footer;
 pub mod text;
 
 use std::fmt;
@@ -21,7 +23,8 @@ use arrow_array::RecordBatch;
 use encoding_rs::Encoding;
 
 use crate::error::{Error, Place, Result};
-use text::{Counting, Prefixed, TextStats};
+use isolate::isolate;
+use text::{Counting, CountingBufRead, Prefixed, TextStats};
 
 /// Input data format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -85,6 +88,12 @@ pub struct SourceOptions {
     pub max_json_depth: usize,
     /// How many bytes of JSON are read to infer its schema.
     pub json_infer_bytes: usize,
+    /// An input with more columns (CSV fields, JSON or Parquet leaf columns) is not read: each
+    /// column costs the scanner tallies, and a hostile header can name millions.
+    pub max_columns: usize,
+    /// Parquet from a stream (stdin, a pipe, a compressed file) is spooled to a temporary file;
+    /// a stream longer than this is not spooled further and the input is incomplete.
+    pub max_spool_bytes: u64,
 }
 
 impl Default for SourceOptions {
@@ -96,6 +105,8 @@ impl Default for SourceOptions {
             max_line_bytes: 16 << 20,
             max_json_depth: 64,
             json_infer_bytes: 8 << 20,
+            max_columns: 10_000,
+            max_spool_bytes: 1 << 30,
         }
     }
 }
@@ -135,26 +146,57 @@ pub fn is_object_url(arg: &str) -> bool {
     OBJECT_SCHEMES.iter().any(|p| lower.starts_with(p))
 }
 
+/// Command-line inputs expanded: what to read, what cannot be read (each an input of the report
+/// that is incomplete), and the files of directories that were left out, with why.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub inputs: Vec<Input>,
+    pub errors: Vec<Error>,
+    /// Files found in directories but not read: (path, reason).
+    pub skipped: Vec<(PathBuf, &'static str)>,
+}
+
 /// Expand command-line inputs: `-`, files, directories (recursive, sorted), globs. Inputs that do
 /// not exist are returned as errors, so the run goes on with the rest and exits incomplete.
 pub fn expand_inputs(args: &[String]) -> (Vec<Input>, Vec<Error>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
+    let e = expand_inputs_noting(args);
+    (e.inputs, e.errors)
+}
+
+/// [`expand_inputs`], also listing the files of directories that were not taken. Nothing read is
+/// never clean: a directory or a pattern that yields no data file is an error of its own.
+pub fn expand_inputs_noting(args: &[String]) -> Expanded {
+    let mut x = Expanded::default();
     for arg in args {
         if arg == "-" {
-            out.push(Input::Stdin);
+            x.inputs.push(Input::Stdin);
             continue;
         }
         let path = Path::new(arg);
         if path.is_dir() {
             let mut files = Vec::new();
-            if let Err(e) = walk(path, &mut files) {
-                errors.push(e);
+            let skipped_before = x.skipped.len();
+            if let Err(e) = walk(path, &mut files, &mut x.skipped) {
+                x.errors.push(e);
+            }
+            if files.is_empty() {
+                let skipped = x.skipped.len() - skipped_before;
+                x.errors.push(Error::Io {
+                    path: arg.clone(),
+                    message: if skipped == 0 {
+                        "no data file in this directory: nothing was read".into()
+                    } else {
+                        format!(
+                            "no data file in this directory: nothing was read ({skipped} file(s) skipped, not a data \
+                             file by name; name a file to read it)"
+                        )
+                    },
+                });
             }
             files.sort();
-            out.extend(files.into_iter().map(Input::Path));
+            x.inputs.extend(files.into_iter().map(Input::Path));
         } else if path.exists() {
-            out.push(Input::Path(path.to_path_buf()));
+            x.inputs.push(Input::Path(path.to_path_buf()));
         } else if arg.contains(['*', '?', '[']) {
             match glob::glob(arg) {
                 Ok(paths) => {
@@ -163,30 +205,40 @@ pub fn expand_inputs(args: &[String]) -> (Vec<Input>, Vec<Error>) {
                         match p {
                             Ok(p) if p.is_file() => files.push(p),
                             Ok(p) if p.is_dir() => {
-                                if let Err(e) = walk(&p, &mut files) {
-                                    errors.push(e);
+                                if let Err(e) = walk(&p, &mut files, &mut x.skipped) {
+                                    x.errors.push(e);
                                 }
                             }
-                            Ok(_) => {}
-                            Err(e) => errors.push(Error::io(e.path().to_string_lossy(), e.error())),
+                            Ok(p) => x.skipped.push((p, "not a regular file")),
+                            Err(e) => x.errors.push(Error::io(e.path().to_string_lossy(), e.error())),
                         }
                     }
                     if files.is_empty() {
-                        errors.push(Error::Io { path: arg.clone(), message: "no file matches this pattern".into() });
+                        x.errors.push(Error::Io {
+                            path: arg.clone(),
+                            message: "no data file matches this pattern: nothing was read".into(),
+                        });
                     }
                     files.sort();
-                    out.extend(files.into_iter().map(Input::Path));
+                    x.inputs.extend(files.into_iter().map(Input::Path));
                 }
-                Err(e) => errors.push(Error::Usage(format!("invalid glob {arg:?}: {e}"))),
+                Err(e) => x.errors.push(Error::Usage(format!("invalid glob {arg:?}: {e}"))),
             }
         } else {
-            errors.push(Error::Io { path: arg.clone(), message: "no such file or directory".into() });
+            let message = match (path.symlink_metadata(), std::fs::metadata(path)) {
+                (Ok(_), Err(e)) if e.raw_os_error() == Some(libc::ELOOP) => {
+                    "symbolic link loop (too many levels of links)"
+                }
+                (Ok(_), _) => "dangling symbolic link (its target does not exist)",
+                _ => "no such file or directory",
+            };
+            x.errors.push(Error::Io { path: arg.clone(), message: message.into() });
         }
     }
-    (out, errors)
+    x
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<(PathBuf, &'static str)>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.to_string_lossy(), &e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir.to_string_lossy(), &e))?;
@@ -200,9 +252,15 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         }
         let ft = entry.file_type().map_err(|e| Error::io(p.to_string_lossy(), &e))?;
         if ft.is_dir() {
-            walk(&p, out)?;
-        } else if (ft.is_file() || (ft.is_symlink() && p.is_file())) && is_data_file(&name) {
+            walk(&p, out, skipped)?;
+        } else if !is_data_file(&name) {
+            skipped.push((p, "not a data file by its extension"));
+        } else if ft.is_file() || (ft.is_symlink() && p.is_file()) {
             out.push(p);
+        } else if ft.is_symlink() {
+            skipped.push((p, "a symbolic link to no regular file (dangling, a loop or a directory)"));
+        } else {
+            skipped.push((p, "not a regular file"));
         }
     }
     Ok(())
@@ -238,31 +296,66 @@ pub struct Source {
     /// Problems a reader recovered from (a skipped ragged record).
     soft: Arc<Mutex<Vec<Error>>>,
     failed: bool,
+    /// Rows handed out so far (the place of a decoder's panic).
+    rows: u64,
+    /// JSON and Parquet: the schema with top-level names that are identifiers masked (`None`
+    /// until the first batch; `Some(None)` when no name needs it). CSV masks its own header.
+    masked: Option<Option<arrow_schema::SchemaRef>>,
 }
 
 impl Source {
-    /// Open an input and sniff it.
+    /// Open an input and sniff it. The file is opened once and read as a stream unless it is a
+    /// regular file: a named pipe or `<(…)` cannot be opened twice or read from the start again.
     pub fn open(input: &Input, opts: &SourceOptions) -> Result<Source> {
         let name = input.display();
+        isolate(&name, Place::default, || Source::open_inner(&name, input, opts))
+    }
+
+    fn open_inner(name: &str, input: &Input, opts: &SourceOptions) -> Result<Source> {
         let bytes = Arc::new(AtomicU64::new(0));
         let raw: Box<dyn Read + Send> = match input {
             Input::Stdin => Box::new(Counting::new(io::stdin(), bytes.clone())),
             Input::Path(p) => {
-                let f = File::open(p).map_err(|e| Error::io(&name, &e))?;
-                let is_parquet_ext =
-                    name.to_ascii_lowercase().ends_with(".parquet") || name.to_ascii_lowercase().ends_with(".pq");
-                if opts.format == Some(Format::Parquet) || (opts.format.is_none() && is_parquet_ext) || has_par1(p) {
-                    return parquet::open_file(&name, f, opts, bytes);
+                let mut f = File::open(p).map_err(|e| open_error(name, p, &e))?;
+                let meta = f.metadata().map_err(|e| Error::io(name, &e))?;
+                if meta.is_dir() {
+                    return Err(Error::Io { path: name.to_string(), message: "is a directory".into() });
+                }
+                if meta.is_file() {
+                    let lower = name.to_ascii_lowercase();
+                    let is_parquet_ext = lower.ends_with(".parquet") || lower.ends_with(".pq");
+                    if opts.format == Some(Format::Parquet)
+                        || (opts.format.is_none() && is_parquet_ext)
+                        || has_par1(&mut f).map_err(|e| Error::io(name, &e))?
+                    {
+                        return parquet::open_file(name, f, opts, bytes);
+                    }
                 }
                 Box::new(Counting::new(f, bytes.clone()))
             }
         };
-        Source::open_stream(&name, raw, opts, bytes)
+        Source::open_stream_inner(name, raw, opts, bytes)
+    }
+
+    /// Read any byte stream (a socket, a child's output, bytes in memory) as the input `name`, as
+    /// stdin is read: sniffed once, Parquet spooled to a temporary file.
+    pub fn from_reader(name: &str, reader: impl Read + Send + 'static, opts: &SourceOptions) -> Result<Source> {
+        let bytes = Arc::new(AtomicU64::new(0));
+        Source::open_stream(name, Box::new(Counting::new(reader, bytes.clone())), opts, bytes)
     }
 
     /// Sniff and decode a byte stream (a file, stdin, an object-store body): compression, then
     /// encoding and format, then arrow's decoder. `bytes` counts the raw bytes read so far.
     pub(crate) fn open_stream(
+        name: &str,
+        raw: Box<dyn Read + Send>,
+        opts: &SourceOptions,
+        bytes: Arc<AtomicU64>,
+    ) -> Result<Source> {
+        isolate(name, Place::default, || Source::open_stream_inner(name, raw, opts, bytes))
+    }
+
+    fn open_stream_inner(
         name: &str,
         raw: Box<dyn Read + Send>,
         opts: &SourceOptions,
@@ -278,14 +371,22 @@ impl Source {
         } else {
             None
         };
-        if magic.starts_with(b"PAR1") {
-            // Parquet needs random access: stdin is spooled to a temporary file first.
+        if magic.starts_with(b"PAR1") || (compression.is_none() && opts.format == Some(Format::Parquet)) {
+            // Parquet needs random access: a stream is spooled to a temporary file first.
             return parquet::open_spooled(&name, head, opts, bytes);
         }
         let mut stream: Box<dyn Read + Send> = match compression {
-            Some(Compression::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(head)),
-            Some(Compression::Zstd) => {
-                Box::new(zstd::stream::read::Decoder::new(head).map_err(|e| Error::io(&name, &e))?)
+            Some(c) => {
+                // The compressed bytes the decompressor has taken, for the place of its errors.
+                let taken = Arc::new(AtomicU64::new(0));
+                let input = CountingBufRead::new(head, taken.clone());
+                let inner: Box<dyn Read + Send> = match c {
+                    Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(input)),
+                    Compression::Zstd => {
+                        Box::new(zstd::stream::read::Decoder::with_buffer(input).map_err(|e| Error::io(&name, &e))?)
+                    }
+                };
+                Box::new(text::Decompressed::new(inner, c.name(), taken))
             }
             None => Box::new(head),
         };
@@ -293,17 +394,25 @@ impl Source {
         let mut prefix = Vec::with_capacity(64 * 1024);
         (&mut stream).take(SNIFF as u64).read_to_end(&mut prefix).map_err(|e| map_io(&name, e))?;
         let whole = prefix.len() < SNIFF;
-        let pre = ChainOwned { first: io::Cursor::new(prefix.clone()), rest: stream };
-        if prefix.is_empty() {
-            return Err(Error::malformed(&name, Place::offset(0), "empty input: no header row and no records"));
-        }
-        if prefix.starts_with(b"PAR1") {
+        if prefix.starts_with(b"PAR1") || opts.format == Some(Format::Parquet) {
+            let pre = ChainOwned { first: io::Cursor::new(prefix), rest: stream };
             return parquet::open_spooled(&name, pre, opts, bytes);
         }
         let (encoding, _bom) = match opts.encoding {
             Some(e) => (e, false),
             None => text::sniff_encoding(&prefix, whole),
         };
+        // One rule for an empty file, a byte-order mark alone and blank lines alone: no header
+        // row and no record.
+        let (decoded_prefix, _, _) = encoding.decode(&prefix);
+        if whole && decoded_prefix.trim_start_matches('\u{feff}').trim().is_empty() {
+            let what = if prefix.is_empty() { "empty input" } else { "input holds only whitespace" };
+            return Err(Error::located(
+                &name,
+                Place::offset(prefix.len() as u64),
+                format!("{what}: no header row and no records"),
+            ));
+        }
         if encoding != encoding_rs::UTF_16LE && encoding != encoding_rs::UTF_16BE {
             if let Some(pos) = looks_binary(&prefix) {
                 return Err(Error::malformed(
@@ -313,7 +422,19 @@ impl Source {
                 ));
             }
         }
-        let (decoded_prefix, _, _) = encoding.decode(&prefix);
+        // Line breaks in the bytes that decode to none: the text is not in this encoding (UTF-8
+        // read as `--encoding utf-16le` is one long line of CJK characters and no record).
+        if prefix.contains(&b'\n') && !decoded_prefix.contains(['\n', '\r']) {
+            return Err(Error::located(
+                &name,
+                Place::offset(0),
+                format!(
+                    "the input does not read as {} text: its line breaks decode to none (check --encoding)",
+                    encoding.name().to_ascii_lowercase()
+                ),
+            ));
+        }
+        let pre = ChainOwned { first: io::Cursor::new(prefix.clone()), rest: stream };
         let format = match opts.format {
             Some(f) => f,
             None => sniff_text_format(&name, &decoded_prefix),
@@ -333,14 +454,14 @@ impl Source {
             Format::Json => json::open(&name, utf8, &decoded_prefix, opts)?,
             Format::Parquet => unreachable!("parquet is handled above"),
         };
-        Ok(Source { info, batches, bytes, text: Some(stats), soft, failed: false })
+        Ok(Source { info, batches, bytes, text: Some(stats), soft, failed: false, rows: 0, masked: None })
     }
 
     /// A source over batches some other reader produces (the ranged Parquet reader of an object
     /// store).
     #[cfg_attr(not(feature = "cloud"), allow(dead_code))]
     pub(crate) fn from_batches(info: InputInfo, batches: BatchIter, bytes: Arc<AtomicU64>) -> Source {
-        Source { info, batches, bytes, text: None, soft: Default::default(), failed: false }
+        Source { info, batches, bytes, text: None, soft: Default::default(), failed: false, rows: 0, masked: None }
     }
 
     /// Raw bytes read from the input so far (compressed size for compressed inputs).
@@ -376,11 +497,66 @@ impl Iterator for Source {
         if self.failed {
             return None;
         }
-        let item = self.batches.next();
-        if matches!(item, Some(Err(_))) {
-            self.failed = true;
+        let rows = self.rows;
+        let batches = &mut self.batches;
+        let item = match isolate(&self.info.path, || Place::row(rows + 1), || Ok(batches.next())) {
+            Ok(item) => item,
+            Err(e) => Some(Err(e)),
+        };
+        match item {
+            Some(Ok(b)) => {
+                self.rows += b.num_rows() as u64;
+                Some(Ok(self.mask_names(b)))
+            }
+            Some(Err(e)) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+            None => None,
         }
-        item
+    }
+}
+
+impl Source {
+    /// Column names are printed in every report: a JSON key or Parquet field at the top level
+    /// that validates as an identifier (a phone, an ID, an e-mail address) is masked like a value.
+    fn mask_names(&mut self, b: RecordBatch) -> RecordBatch {
+        if self.info.format == Format::Csv {
+            return b;
+        }
+        let masked = self.masked.get_or_insert_with(|| {
+            let schema = b.schema();
+            let mut seen: std::collections::HashSet<String> =
+                schema.fields().iter().map(|f| f.name().clone()).collect();
+            let mut changed = false;
+            let fields: Vec<arrow_schema::FieldRef> = schema
+                .fields()
+                .iter()
+                .map(|f| match csv::masked_name(f.name()) {
+                    Some(mut m) => {
+                        changed = true;
+                        let base = m.clone();
+                        let mut n = 2;
+                        while !seen.insert(m.clone()) {
+                            m = format!("{base} ({n})");
+                            n += 1;
+                        }
+                        Arc::new(f.as_ref().clone().with_name(m))
+                    }
+                    None => f.clone(),
+                })
+                .collect();
+            changed.then(|| Arc::new(arrow_schema::Schema::new_with_metadata(fields, schema.metadata().clone())))
+        });
+        match masked {
+            Some(schema) if schema.fields().len() == b.num_columns() => RecordBatch::try_new_with_options(
+                schema.clone(),
+                b.columns().to_vec(),
+                &arrow_array::RecordBatchOptions::new().with_row_count(Some(b.num_rows())),
+            )
+            .unwrap_or(b),
+            _ => b,
+        }
     }
 }
 
@@ -399,9 +575,35 @@ impl<A: Read, B: Read> Read for ChainOwned<A, B> {
     }
 }
 
-fn has_par1(p: &Path) -> bool {
+/// Whether a regular file starts with Parquet's magic; the handle is rewound (the same handle:
+/// opening a path twice may not open the same file twice).
+fn has_par1(f: &mut File) -> io::Result<bool> {
+    use io::{Seek, SeekFrom};
     let mut b = [0u8; 4];
-    File::open(p).and_then(|mut f| f.read_exact(&mut b)).is_ok() && &b == b"PAR1"
+    let mut n = 0;
+    while n < 4 {
+        match f.read(&mut b[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    f.seek(SeekFrom::Start(0))?;
+    Ok(n == 4 && &b == b"PAR1")
+}
+
+/// Why a path cannot be opened, in words a user can act on (`ELOOP` is a symlink loop, not a
+/// missing file).
+fn open_error(name: &str, p: &Path, e: &io::Error) -> Error {
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return Error::Io { path: name.to_string(), message: "symbolic link loop (too many levels of links)".into() };
+    }
+    if e.kind() == io::ErrorKind::NotFound && p.symlink_metadata().is_ok() {
+        return Error::Io {
+            path: name.to_string(),
+            message: "dangling symbolic link (its target does not exist)".into(),
+        };
+    }
+    Error::io(name, e)
 }
 
 /// Offset of the first byte that no text file would contain (NUL or most C0 controls).
@@ -430,6 +632,10 @@ fn sniff_text_format(name: &str, prefix: &str) -> Format {
 /// of our adapters attached it.
 pub(crate) fn map_io(name: &str, e: io::Error) -> Error {
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<text::PlacedIoError>()) {
+        if inner.compressed {
+            // Place offsets are in the decoded stream; this one is in the file as it is.
+            return Error::malformed(name, Place::default(), inner.to_string());
+        }
         return Error::malformed(name, Place::offset(inner.byte_offset), &inner.message);
     }
     Error::io(name, &e)
@@ -457,6 +663,10 @@ pub(crate) trait BatchDecoder {
     fn decode(&mut self, buf: &[u8]) -> std::result::Result<usize, arrow_schema::ArrowError>;
     fn flush(&mut self) -> std::result::Result<Option<RecordBatch>, arrow_schema::ArrowError>;
     fn full(&self) -> bool;
+    /// Where in `buf` (the bytes `decode` failed on) the error is, when the decoder did not say.
+    fn locate(&self, _buf: &[u8]) -> Option<u64> {
+        None
+    }
 }
 
 impl<R: Read, D: BatchDecoder> Iterator for DecodeLoop<R, D> {
@@ -492,7 +702,8 @@ impl<R: Read, D: BatchDecoder> Iterator for DecodeLoop<R, D> {
                     }
                 }
                 Err(e) => {
-                    failure = Some(Error::malformed(&self.name, Place::offset(self.consumed), e.to_string()));
+                    let at = self.consumed + self.decoder.locate(buf).unwrap_or(0);
+                    failure = Some(Error::malformed(&self.name, Place::offset(at), e.to_string()));
                     break;
                 }
             }

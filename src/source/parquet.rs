@@ -9,13 +9,62 @@ use std::sync::Arc;
 
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{BatchIter, Format, InputInfo, Source, SourceOptions};
+use parquet::arrow::arrow_reader::ArrowReaderOptions;
+
+use super::{isolate, parquet_footer, BatchIter, Format, InputInfo, Source, SourceOptions};
 use crate::error::{Error, Place, Result};
 
-pub(super) fn open_file(name: &str, file: File, opts: &SourceOptions, bytes: Arc<AtomicU64>) -> Result<Source> {
+pub(super) fn open_file(name: &str, mut file: File, opts: &SourceOptions, bytes: Arc<AtomicU64>) -> Result<Source> {
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| Error::malformed(name, Place::offset(len), format!("cannot read the Parquet footer: {e}")))?;
+    let footer_err =
+        |m: &str| Error::malformed(name, Place::offset(len), format!("cannot read the Parquet footer: {m}"));
+    // The checker's messages hold counts and offsets only.
+    let footer = check_footer(&mut file, len)
+        .map_err(|m| Error::located(name, Place::offset(len), format!("cannot read the Parquet footer: {m}")))?;
+    if footer.leaves > opts.max_columns {
+        return Err(Error::located(
+            name,
+            Place::default(),
+            format!(
+                "the schema has {} columns, more than the limit of {} per input: not read",
+                footer.leaves, opts.max_columns
+            ),
+        ));
+    }
+    let reopen = file.try_clone().map_err(|e| Error::io(name, &e))?;
+    // The Arrow schema parquet embeds (`ARROW:schema`) is decoded by arrow-ipc, which may panic
+    // on a damaged one; the columns can still be read by their Parquet types, and the damage is
+    // reported.
+    let mut soft = Vec::new();
+    let builder = match isolate(name, Place::default, || {
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| footer_err(&e.to_string()))
+    }) {
+        Ok(b) => b,
+        Err(first) => {
+            let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+            match isolate(name, Place::default, || {
+                ParquetRecordBatchReaderBuilder::try_new_with_options(reopen, options)
+                    .map_err(|e| footer_err(&e.to_string()))
+            }) {
+                Ok(b) => {
+                    let why = match &first {
+                        Error::Malformed { message, .. } => message.as_str(),
+                        _ => "",
+                    };
+                    soft.push(Error::malformed(
+                        name,
+                        Place::default(),
+                        format!(
+                            "the embedded Arrow schema (ARROW:schema) cannot be read ({why}); the columns were read \
+                             by their Parquet types"
+                        ),
+                    ));
+                    b
+                }
+                Err(_) => return Err(first),
+            }
+        }
+    };
     let row_groups: Vec<i64> = builder.metadata().row_groups().iter().map(|rg| rg.num_rows()).collect();
     let reader = builder
         .with_batch_size(opts.batch_size.max(1))
@@ -55,9 +104,30 @@ pub(super) fn open_file(name: &str, file: File, opts: &SourceOptions, bytes: Arc
         batches,
         bytes,
         text: None,
-        soft: Default::default(),
+        soft: Arc::new(std::sync::Mutex::new(soft)),
         failed: false,
+        rows: 0,
+        masked: None,
     })
+}
+
+/// Read the footer's length and magic, then the footer, and check it (`parquet_footer`) before
+/// parquet trusts its counts. The file is rewound.
+fn check_footer(file: &mut File, len: u64) -> std::result::Result<parquet_footer::Footer, String> {
+    use std::io::{Seek, SeekFrom};
+    if len < 12 {
+        return Err(format!("the file has {len} bytes, too few for a Parquet file"));
+    }
+    let io = |e: io::Error| e.to_string();
+    let mut tail = [0u8; 8];
+    file.seek(SeekFrom::Start(len - 8)).map_err(io)?;
+    file.read_exact(&mut tail).map_err(io)?;
+    let footer_len = parquet_footer::check_tail(tail, len)?;
+    let mut meta = vec![0u8; footer_len as usize];
+    file.seek(SeekFrom::Start(len - 8 - footer_len)).map_err(io)?;
+    file.read_exact(&mut meta).map_err(io)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    parquet_footer::check(&meta, len)
 }
 
 pub(super) fn row_group_of(groups: &[i64], row: u64) -> usize {
@@ -87,7 +157,19 @@ pub(super) fn open_spooled<R: Read>(
         .map_err(|e| Error::io(name, &e))?;
     // Unlink at once: the file lives as long as the handle.
     let _ = std::fs::remove_file(&path);
-    io::copy(&mut r, &mut f).map_err(|e| super::map_io(name, e))?;
+    let cap = opts.max_spool_bytes;
+    let copied = io::copy(&mut (&mut r).take(cap.saturating_add(1)), &mut f).map_err(|e| super::map_io(name, e))?;
+    if copied > cap {
+        return Err(Error::located(
+            name,
+            Place::offset(cap),
+            format!(
+                "Parquet from a stream is spooled to a temporary file, and this one is longer than {} MiB: \
+                 not read (name the file itself instead of a stream or a compressed copy)",
+                cap >> 20
+            ),
+        ));
+    }
     open_file(name, f, opts, bytes)
 }
 

@@ -28,6 +28,77 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// A buffered reader that counts the bytes its consumer has taken (`consume`), so a
+/// decompressor's error can name the compressed byte offset it stopped at.
+pub struct CountingBufRead<R> {
+    inner: io::BufReader<R>,
+    taken: Arc<AtomicU64>,
+}
+
+impl<R: Read> CountingBufRead<R> {
+    pub fn new(inner: R, taken: Arc<AtomicU64>) -> Self {
+        CountingBufRead { inner: io::BufReader::with_capacity(64 * 1024, inner), taken }
+    }
+}
+
+impl<R: Read> Read for CountingBufRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.taken.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: Read> io::BufRead for CountingBufRead<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        self.taken.fetch_add(n as u64, Ordering::Relaxed);
+        self.inner.consume(n)
+    }
+}
+
+/// The output of a decompressor; its errors (corrupt or truncated data) carry the compressed
+/// byte offset reached, and the decompressed bytes before it.
+pub struct Decompressed<R> {
+    inner: R,
+    codec: &'static str,
+    taken: Arc<AtomicU64>,
+    out: u64,
+}
+
+impl<R> Decompressed<R> {
+    pub fn new(inner: R, codec: &'static str, taken: Arc<AtomicU64>) -> Self {
+        Decompressed { inner, codec, taken, out: 0 }
+    }
+}
+
+impl<R: Read> Read for Decompressed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(n) => {
+                self.out += n as u64;
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                let what = if e.kind() == io::ErrorKind::UnexpectedEof {
+                    format!("{} data ends early (truncated)", self.codec)
+                } else {
+                    format!("{} data is corrupt: {e}", self.codec)
+                };
+                let at = self.taken.load(Ordering::Relaxed);
+                let message = format!("{what}, after {} decompressed bytes", self.out);
+                Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    PlacedIoError { byte_offset: at, message, compressed: true },
+                ))
+            }
+        }
+    }
+}
+
 /// Replays `prefix` and then reads from `inner`.
 pub struct Prefixed<R> {
     prefix: Vec<u8>,
@@ -78,18 +149,24 @@ pub struct TextStats {
 pub struct PlacedIoError {
     pub byte_offset: u64,
     pub message: String,
+    /// The offset is in the compressed input, not in the decoded stream.
+    pub compressed: bool,
 }
 
 impl std::fmt::Display for PlacedIoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at byte offset {}", self.message, self.byte_offset)
+        let kind = if self.compressed { "compressed byte offset" } else { "byte offset" };
+        write!(f, "{} at {kind} {}", self.message, self.byte_offset)
     }
 }
 
 impl std::error::Error for PlacedIoError {}
 
 pub fn placed(byte_offset: u64, message: impl Into<String>) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, PlacedIoError { byte_offset, message: message.into() })
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        PlacedIoError { byte_offset, message: message.into(), compressed: false },
+    )
 }
 
 /// Streams any supported encoding to UTF-8. Malformed input is replaced by U+FFFD and counted (the
