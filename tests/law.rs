@@ -61,6 +61,9 @@ enum Data {
     Cards { from: u64, n: u64 },
     /// `身份证号,车内视频`: in-cabin video of each person (sensitive in the automotive sector).
     CabinVideo { from: u64, n: u64 },
+    /// `会员号` alone: membership numbers of `n` members (personal information; a person key when
+    /// nothing better is in the row).
+    Members { n: u64 },
     /// A marker column of the automotive list beside the IDs of `n` persons; `{}` in `value` is
     /// the row number.
     Marker { header: &'static str, value: &'static str, n: u64 },
@@ -87,6 +90,12 @@ impl Data {
                 s.push_str("身份证号,车内视频\n");
                 for k in from..from + n {
                     s.push_str(&format!("{},https://oss.example.com/cabin/2026/{k:07}.mp4\n", resident_id(k)));
+                }
+            }
+            Data::Members { n } => {
+                s.push_str("会员号\n");
+                for k in 0..n {
+                    s.push_str(&format!("VIP{k:08}\n"));
                 }
             }
             Data::Marker { header, value, n } => {
@@ -617,6 +626,20 @@ fn cases() -> Vec<Case> {
             (20, 0),
             None,
             "vehicle-flow",
+        ),
+        // ------------------------------------------------ membership numbers (retail 会员管理)
+        c(
+            "a membership-number column alone: personal information, not important data",
+            BJ,
+            &[],
+            &[],
+            Members { n: 500 },
+            "allow",
+            "art5_4_below_threshold",
+            "Provisions Art. 5(4)",
+            (500, 0),
+            None,
+            "500 persons with PI < 100000",
         ),
         // ------------------------------------------------ Tianjin: national lines
         Case {
