@@ -226,3 +226,30 @@ fn config_file_is_found_overridden_and_checked() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("exproter"), "{}", bad.stderr);
 }
+
+/// `scan --help` groups its flags and ends with examples; completions and the man page come from
+/// the same definitions; `audit --help` does not offer stdin, which audit rejects.
+#[test]
+fn help_completions_and_man_page() {
+    let d = samples();
+    let help = run(&d, &["scan", "--help"]).stdout;
+    let at = |s: &str| help.find(s).unwrap_or_else(|| panic!("{s:?} missing from scan --help"));
+    assert!(at("\nOutput:\n") < at("\nInput:\n") && at("\nInput:\n") < at("\nPolicy and declarations:\n"));
+    assert!(at("\nLedger:\n") > 0 && at("\nDetection:\n") > 0);
+    assert!(at("--procedure") > at("\nPolicy and declarations:\n"));
+    assert!(help.trim_end().ends_with("3 incomplete (never clean)."), "examples close the help");
+    assert!(help.contains("Examples:\n  xborder scan exports/ --exporter acme "));
+
+    let audit = run(&d, &["audit", "--help"]).stdout;
+    assert!(!audit.contains("stdin") && !audit.contains("`-`"), "{audit}");
+
+    let bash = run(&d, &["completions", "bash"]);
+    assert_eq!(bash.code, 0);
+    assert!(bash.stdout.contains("_xborder()") && bash.stdout.contains("--procedure"));
+    let zsh = run(&d, &["completions", "zsh"]).stdout;
+    assert!(zsh.starts_with("#compdef xborder"), "{}", &zsh[..40.min(zsh.len())]);
+    let man = run(&d, &["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH xborder 1") && man.stdout.contains(".TH xborder-scan"));
+    assert!(man.stdout.contains("procedure"));
+}

@@ -75,12 +75,14 @@ enum Command {
 
 const SCAN_EXAMPLES: &str = "\
 Examples:
-  xborder scan exports/ --exporter acme                      the table; exit 1 when a procedure is needed
-  xborder scan exports/ -q --procedure standard_contract     one line; exit 0 when the contract covers it
-  xborder scan part-*.parquet --format json -o report.json   the report for a pipeline
-  xborder scan s3://bucket/daily/ --record --exporter acme   judge on the year to date and record it
-  gunzip -c x.csv.gz | xborder scan - --format sarif         SARIF for a code-scanning dashboard
-Exit codes: 0 may leave, 1 needs a procedure not in place, 2 usage error, 3 incomplete (never clean).";
+  xborder scan exports/ --exporter acme         # the table; exit 1 if a procedure is needed
+  xborder scan exports/ -q --procedure standard_contract    # one line; exit 0 if it covers it
+  xborder scan part-*.parquet --format json -o report.json  # the report, for a pipeline
+  xborder scan s3://bucket/daily/ --record --exporter acme  # judge on the year, record it
+  gunzip -c x.csv.gz | xborder scan - --format sarif        # for a code-scanning dashboard
+
+Exit codes: 0 may leave, 1 needs a procedure not in place, 2 usage error,
+3 incomplete (never clean).";
 
 pub fn run() -> i32 {
     let parsed = Cli::command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
