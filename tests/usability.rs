@@ -253,3 +253,29 @@ fn help_completions_and_man_page() {
     assert!(man.stdout.contains(".TH xborder 1") && man.stdout.contains(".TH xborder-scan"));
     assert!(man.stdout.contains("procedure"));
 }
+
+/// On a terminal, local inputs show a progress line (bytes, rows and person keys with rates) on
+/// stderr; piped, nothing of it. `script` gives the run a pseudo-terminal.
+#[test]
+fn progress_line_on_a_terminal_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut csv = String::from("mobile,note\n");
+    for i in 0..400_000u64 {
+        csv.push_str(&format!("139{i:08},order {i} shipped\n"));
+    }
+    std::fs::write(tmp.path().join("big.csv"), &csv).unwrap();
+    let bin = common::bin();
+    let cmd = format!("{} scan big.csv --format json -o out.json --threads 1", bin.display());
+    let tty = std::process::Command::new("script")
+        .current_dir(tmp.path())
+        .args(["-qefc", &cmd, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script (util-linux)");
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(shown.contains(" rows (") && shown.contains("MB/s") && shown.contains("person keys"), "{shown}");
+    assert!(tmp.path().join("out.json").is_file());
+    let piped = run(tmp.path(), &["scan", "big.csv", "--format", "json", "--threads", "1"]);
+    assert!(!piped.stderr.contains("MB/s"), "{}", piped.stderr);
+    assert_eq!(piped.json()["persons"]["total"], 400_000);
+}
