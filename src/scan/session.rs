@@ -9,8 +9,8 @@ use arrow_array::RecordBatch;
 
 use super::batch::{category_mask, column_bits, decide, route, scan_slices, BatchOut};
 use super::cell::ColumnCtx;
-use super::progress::Progress;
 use super::merge::{merge_persons, merge_sketch, release_exact, release_sketch};
+use super::progress::Progress;
 use super::tally::ColumnTally;
 use super::{classify, Scanner, WINDOW_ROWS};
 use crate::detect::header::HeaderInfo;
