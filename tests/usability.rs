@@ -318,3 +318,25 @@ fn the_table_fits_the_terminal_by_display_width() {
         assert!(chinese >= 3, "the samples have Chinese column names");
     }
 }
+
+/// `--lang zh`: the HTML report gives levels, classes, categories and citations in Chinese, and
+/// the JSON reasons carry the Chinese citation beside the English one.
+#[test]
+fn chinese_reports_cite_in_chinese() {
+    let html = scan(&["--format", "html", "--lang", "zh"]);
+    assert_eq!(html.code, 1);
+    let h = &html.stdout;
+    assert!(h.contains("<cite>《促进和规范数据跨境流动规定》第八条</cite>"), "the citation in Chinese");
+    assert!(h.contains("标准合同或个人信息保护认证"), "the level in words");
+    assert!(h.contains("居民身份证号（resident_id）") && h.contains("手机号码（phone）"), "categories in Chinese");
+    assert!(h.contains("<td>个人信息</td>"), "classes in Chinese");
+    assert!(!h.contains("<cite>Provisions Art. 8</cite>"));
+    let en = scan(&["--format", "html"]).stdout;
+    assert!(en.contains("<cite>Provisions Art. 8</cite>") && !en.contains("第八条"));
+    let j = scan(&["--format", "json"]).json();
+    let r = &j["verdict"]["reasons"][0];
+    assert_eq!(
+        (r["cite"].as_str(), r["cite_zh"].as_str()),
+        (Some("Provisions Art. 8"), Some("《促进和规范数据跨境流动规定》第八条"))
+    );
+}
