@@ -104,6 +104,12 @@ pub struct TransferSpec<'a> {
     /// Keyless rows (and the sensitive among them) of this session already recorded object by
     /// object: not counted again.
     pub recorded_unlinked: (u64, u64),
+    /// Record as this `xborder gate` run: the transfer and the run's journal entry moving to
+    /// `committing` are one commit (`ledger::gate`).
+    pub gate_run: Option<&'a str>,
+    /// Told the verdict and whether it blocks, before anything is written (inside the write
+    /// transaction when recording): progress for callers that report phases (`gate::Observer`).
+    pub on_verdict: Option<&'a dyn Fn(Level, bool)>,
 }
 
 /// Builds an [`Assessor`]; `build` checks the declarations against the policy.
@@ -381,6 +387,9 @@ impl Assessor {
         facts.ytd_from_ledger = true;
         let (report, level) = self.judge(report, &facts, year);
         let blocked = level >= self.fail_at;
+        if let Some(f) = spec.on_verdict {
+            f(level, blocked);
+        }
         let commit = match record {
             Record::DryRun => false,
             Record::UnlessBlocked => writes && !blocked,
@@ -416,12 +425,13 @@ impl Assessor {
                 policy: self.policy.id.clone(),
                 policy_version: self.policy.version.clone(),
             };
-            out.transfer = Some(match &spec.object {
-                Some(o) => {
+            out.transfer = Some(match (&spec.object, spec.gate_run) {
+                (_, Some(run)) => txn.record_gate(&plan, &batch, meta, &hasher, run)?,
+                (Some(o), None) => {
                     let o = ObjectRecord { rows: out.report.inputs.iter().map(|i| i.rows).sum(), ..o.clone() };
                     txn.record_object(&plan, &batch, meta, &hasher, &o)?
                 }
-                None => txn.record(&plan, &batch, meta, &hasher)?,
+                (None, None) => txn.record(&plan, &batch, meta, &hasher)?,
             });
             out.recorded_unlinked = (batch.unlinked, batch.unlinked_sensitive);
         }

@@ -11,6 +11,7 @@ mod audit;
 #[cfg(feature = "cloud")]
 mod bucket;
 mod detectors;
+mod gate;
 mod ledger;
 mod policy;
 mod scan;
@@ -52,6 +53,9 @@ enum Command {
     /// Replay archived exports in the order they left into a fresh ledger: when each line was
     /// crossed, and the procedure each transfer needed.
     Audit(Box<audit::AuditArgs>),
+    /// Judge local files and send them to a directory or object-store prefix only when the
+    /// verdict allows, in one read; the transfer is recorded with each object's digest.
+    Gate(Box<gate::GateArgs>),
 }
 
 pub fn run() -> i32 {
@@ -69,6 +73,7 @@ pub fn run() -> i32 {
         Command::Policy(c) => policy::run(c),
         Command::Ledger(c) => ledger::run(c),
         Command::Audit(a) => audit::run(*a),
+        Command::Gate(a) => gate::run(*a),
     };
     match result {
         Ok(code) => code,

@@ -310,6 +310,7 @@ impl Engine {
             fingerprint: Some(&fingerprint),
             object: None,
             recorded_unlinked: (outcome.recorded_unlinked, outcome.recorded_unlinked_sensitive),
+            ..TransferSpec::default()
         };
         let mut out = self.assessor.assess(&mut session, ledger, record, spec)?;
         for (i, n) in &outcome.notes {

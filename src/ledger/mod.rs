@@ -3,7 +3,7 @@
 //! their data carried, and an append-only, hash-chained log of transfers. SQLite (bundled), one
 //! file, WAL mode; no raw identifier is ever written.
 //!
-//! Schema (version 2):
+//! Schema (version 3; the gate's journal, `gate_runs` and `gate_objects`, is described in `gate.rs`):
 //!
 //! - `meta(name, value)`: `schema_version`, `key_fingerprint` ([`KeyHasher::fingerprint`]),
 //!   `chain_head` and `chain_seal` (the last transfer and a keyed seal of it: `chain.rs`).
@@ -28,7 +28,8 @@
 //!   A later scan of the scope skips an object whose URL and version are here. Added after
 //!   schema version 1 shipped; `open` creates it in older ledgers (nothing else changes).
 //!
-//! Version 1 ledgers are upgraded in place on open: persons recorded before carry no categories,
+//! Version 2 ledgers gain the gate's journal on open (nothing else changes). Version 1 ledgers are
+//! upgraded in place on open: persons recorded before carry no categories,
 //! so per-category counts start with the first transfer recorded by version 2.
 //!
 //! Year to date for a batch = the scope's persons ∪ the batch's persons, where a batch person
@@ -41,6 +42,7 @@
 //! killed before `COMMIT` leaves nothing behind.
 
 mod chain;
+mod gate;
 mod key;
 mod query;
 
@@ -52,6 +54,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use serde::{Deserialize, Serialize};
 
 pub use chain::{ChainReport, Problem, SealState};
+pub use gate::{GateObject, GateRun, GateState};
 pub use key::{key_path, load_key, KeySource, KEY_ENV};
 pub use query::{ChainEntry, TransferFilter};
 
@@ -62,7 +65,7 @@ use crate::{Error, Result};
 pub const DEFAULT_PATH: &str = "xborder-ledger.db";
 /// Environment variable naming the ledger file.
 pub const LEDGER_ENV: &str = "XBORDER_LEDGER";
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// How long a recorder waits for another one to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -349,6 +352,7 @@ impl Ledger {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
             tx.execute_batch(SCHEMA).map_err(&e)?;
             tx.execute_batch(CATEGORIES_SCHEMA).map_err(&e)?;
+            tx.execute_batch(gate::GATE_SCHEMA).map_err(&e)?;
             tx.execute(
                 "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?1)",
                 [SCHEMA_VERSION.to_string()],
@@ -371,12 +375,12 @@ impl Ledger {
                 tx.execute_batch("ALTER TABLE persons ADD COLUMN categories INTEGER NOT NULL DEFAULT 0;")
                     .map_err(&e)?;
                 tx.execute_batch(CATEGORIES_SCHEMA).map_err(&e)?;
-                tx.execute("UPDATE meta SET value = ?1 WHERE name = 'schema_version'", [SCHEMA_VERSION.to_string()])
-                    .map_err(&e)?;
+                tx.execute("UPDATE meta SET value = '2' WHERE name = 'schema_version'", []).map_err(&e)?;
             }
             tx.commit().map_err(&e)?;
-            version = Some(SCHEMA_VERSION.to_string());
+            version = Some("2".into());
         }
+        gate::upgrade(&mut conn, path, &mut version)?;
         if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
             return Err(Error::Ledger {
                 path: path.display().to_string(),
