@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 
-use super::scan::{ledger_path, open_ledger, parse_level, parse_procedure, procedure_word, EngineArgs, Engine};
+use super::scan::{ledger_path, open_ledger, parse_level, parse_procedure, procedure_word, Engine, EngineArgs};
 use super::{use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
 use xborder::assess::{default_fail_at, UNNAMED_EXPORTER};
 use xborder::gate::{self, Gate, GateOutcome, Phase, RecoveredAction, Status};

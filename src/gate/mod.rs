@@ -164,7 +164,7 @@ impl<'a> Gate<'a> {
     pub fn run(
         &self,
         inputs: &[PathBuf],
-        mut ledger: Option<&mut Ledger>,
+        ledger: Option<&mut Ledger>,
         observer: &mut dyn Observer,
     ) -> Result<GateOutcome> {
         let names = object_names(inputs)?;
@@ -192,7 +192,7 @@ impl<'a> Gate<'a> {
             let assessment = self.assessor.assess(&mut session, ledger, Record::DryRun, TransferSpec::default())?;
             return Ok(GateOutcome { run, status: Status::DryRun, assessment, objects, recovered: Vec::new() });
         }
-        let Some(ledger) = ledger.as_deref_mut() else {
+        let Some(ledger) = ledger else {
             return Err(Error::Usage("a gate run records its transfer: it needs a ledger".into()));
         };
         let _lock = lock::GateLock::acquire(ledger.path())?;
@@ -227,13 +227,15 @@ impl<'a> Gate<'a> {
             recovered,
         };
         if !session.complete() {
-            out.assessment = self.assessor.assess(&mut session, Some(ledger), Record::DryRun, TransferSpec::default())?;
+            out.assessment =
+                self.assessor.assess(&mut session, Some(ledger), Record::DryRun, TransferSpec::default())?;
             self.abandon(ledger, &run, &mut objects)?;
             out.objects = objects;
             return Ok(out);
         }
         if let Some(earlier) = self.already_committed(ledger, year, &objects)? {
-            out.assessment = self.assessor.assess(&mut session, Some(ledger), Record::DryRun, TransferSpec::default())?;
+            out.assessment =
+                self.assessor.assess(&mut session, Some(ledger), Record::DryRun, TransferSpec::default())?;
             out.status = Status::AlreadyCommitted { run: earlier.run, transfer: earlier.transfer };
             self.abandon(ledger, &run, &mut objects)?;
             out.objects = earlier.objects;
@@ -249,7 +251,6 @@ impl<'a> Gate<'a> {
             ..TransferSpec::default()
         };
         out.assessment = self.assessor.assess(&mut session, Some(ledger), Record::UnlessBlocked, spec)?;
-        drop(cell);
         let Some(transfer) = out.assessment.transfer.as_ref().map(|t| t.seq) else {
             out.status = Status::Blocked;
             self.abandon(ledger, &run, &mut objects)?;
@@ -373,10 +374,13 @@ impl<'a> Gate<'a> {
         match w.finish() {
             Ok(parts) => Some((size, digest, parts)),
             Err(e) => {
-                session.fail_input(id, Error::Io {
-                    path: name.clone(),
-                    message: format!("could not be staged at {}: {e}", self.stager.dest()),
-                });
+                session.fail_input(
+                    id,
+                    Error::Io {
+                        path: name.clone(),
+                        message: format!("could not be staged at {}: {e}", self.stager.dest()),
+                    },
+                );
                 None
             }
         }

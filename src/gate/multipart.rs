@@ -53,7 +53,8 @@ impl ObjectDest {
             return Err(bad("no bucket in the URL"));
         }
         let prefix = prefix.trim_matches('/').to_string();
-        let conf = |e: object_store::Error| bad(&format!("cannot configure the object store: {}", redact(&e.to_string())));
+        let conf =
+            |e: object_store::Error| bad(&format!("cannot configure the object store: {}", redact(&e.to_string())));
         let (store, multipart): (Arc<dyn ObjectStore>, Arc<dyn MultipartStore>) = match scheme.as_str() {
             "s3" | "s3a" => {
                 let s = Arc::new(
@@ -79,7 +80,9 @@ impl ObjectDest {
                 );
                 (s.clone(), s)
             }
-            other => return Err(bad(&format!("a gate destination is a directory, s3://, gs:// or az://, not {other}://"))),
+            other => {
+                return Err(bad(&format!("a gate destination is a directory, s3://, gs:// or az://, not {other}://")))
+            }
         };
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -61,9 +61,9 @@ pub struct LocalDir {
 impl LocalDir {
     /// `dir` must exist and be a directory.
     pub fn new(dir: &Path) -> Result<LocalDir> {
-        let abs = dir.canonicalize().map_err(|e| {
-            Error::Usage(format!("--to {}: {}", dir.display(), crate::error::redact(&e.to_string())))
-        })?;
+        let abs = dir
+            .canonicalize()
+            .map_err(|e| Error::Usage(format!("--to {}: {}", dir.display(), crate::error::redact(&e.to_string()))))?;
         if !abs.is_dir() {
             return Err(Error::Usage(format!("--to {}: not a directory", dir.display())));
         }

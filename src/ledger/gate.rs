@@ -59,10 +59,8 @@ pub(super) fn upgrade(conn: &mut Connection, path: &std::path::Path, version: &m
     }
     let e = err(path);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
-    let again: Option<String> = tx
-        .query_row("SELECT value FROM meta WHERE name='schema_version'", [], |r| r.get(0))
-        .optional()
-        .map_err(&e)?;
+    let again: Option<String> =
+        tx.query_row("SELECT value FROM meta WHERE name='schema_version'", [], |r| r.get(0)).optional().map_err(&e)?;
     if again.as_deref() == Some("2") {
         tx.execute_batch(GATE_SCHEMA).map_err(&e)?;
         tx.execute("UPDATE meta SET value = '3' WHERE name = 'schema_version'", []).map_err(&e)?;
@@ -233,11 +231,10 @@ impl Ledger {
 
     /// Finished runs to `dest` for `exporter` in `year`, newest first.
     pub fn gate_done(&self, exporter: &str, year: i32, dest: &str) -> Result<Vec<GateRun>> {
-        let mut v = self.gate_runs_where("state = 'done' AND exporter = ?1 AND year = ?2 AND dest = ?3", &[
-            exporter,
-            &year.to_string(),
-            dest,
-        ])?;
+        let mut v = self.gate_runs_where(
+            "state = 'done' AND exporter = ?1 AND year = ?2 AND dest = ?3",
+            &[exporter, &year.to_string(), dest],
+        )?;
         v.reverse();
         Ok(v)
     }
