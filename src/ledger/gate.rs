@@ -297,23 +297,22 @@ impl LedgerTxn<'_> {
         hasher: &KeyHasher,
         run: &str,
     ) -> Result<Transfer> {
-        let (transfer, _) = self.write(plan, batch, meta, hasher)?;
-        let e = err(self.path);
-        let n = self
+        let staged = self.stage(plan, batch, meta, hasher)?;
+        let txn = staged.txn();
+        let n = txn
             .tx
             .execute(
                 "UPDATE gate_runs SET state = 'committing', transfer = ?2 WHERE run = ?1 AND state = 'staging'",
-                params![run, transfer.seq as i64],
+                params![run, staged.transfer().seq as i64],
             )
-            .map_err(&e)?;
+            .map_err(err(txn.path))?;
         if n != 1 {
             // Another process closed this run (a recovery that judged it abandoned): record nothing.
             return Err(Error::Ledger {
-                path: self.path.display().to_string(),
+                path: txn.path.display().to_string(),
                 message: format!("gate run {run} is no longer staging: not recorded"),
             });
         }
-        self.tx.commit().map_err(&e)?;
-        Ok(transfer)
+        staged.commit()
     }
 }
