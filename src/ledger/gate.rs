@@ -316,3 +316,105 @@ impl LedgerTxn<'_> {
         staged.commit()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{BatchPerson, BatchPersons, Ledger, TransferMeta, SCHEMA_VERSION};
+    use super::*;
+
+    fn run(id: &str) -> GateRun {
+        GateRun {
+            run: id.into(),
+            exporter: "acme".into(),
+            year: 2026,
+            dest: "file:///out".into(),
+            state: GateState::Staging,
+            transfer: None,
+            objects: vec![GateObject {
+                n: 0,
+                input: "a.csv".into(),
+                url: "file:///out/a.csv".into(),
+                staging: Some(".a.partial".into()),
+                state: "staging".into(),
+                ..GateObject::default()
+            }],
+        }
+    }
+
+    /// A gate run through the journal: staged, recorded (the decision), committed, done.
+    fn gate_once(l: &mut Ledger, h: &KeyHasher, id: &str) -> u64 {
+        l.gate_begin(&run(id)).unwrap();
+        l.gate_staged(id, 0, 10, "blake3:00", None).unwrap();
+        let b = BatchPersons {
+            persons: vec![BatchPerson { keys: vec![7], sensitive: true, ..BatchPerson::default() }],
+            ..BatchPersons::default()
+        };
+        let meta = TransferMeta {
+            as_of: "2026-03-01".into(),
+            inputs: Vec::new(),
+            verdict: "allow".into(),
+            policy: "p".into(),
+            policy_version: "1".into(),
+        };
+        let tx = l.begin(true).unwrap();
+        let plan = tx.year_to_date("acme", 2026, &b).unwrap();
+        let t = tx.record_gate(&plan, &b, meta, h, id).unwrap();
+        assert_eq!(l.gate_run(id).unwrap().unwrap().state, GateState::Committing);
+        l.gate_committed(id, 0, Some("\"e\""), None).unwrap();
+        l.gate_finish(id, GateState::Done).unwrap();
+        t.seq
+    }
+
+    #[test]
+    fn the_decision_commits_with_the_transfer_and_the_journal_is_not_sealed_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = KeyHasher::new([3; 32]);
+        let mut l = Ledger::open(&dir.path().join("l.db"), true).unwrap().unwrap();
+        let seq = gate_once(&mut l, &h, "r1");
+        assert_eq!(l.gate_objects_of_transfer(seq).unwrap()[0].etag.as_deref(), Some("\"e\""));
+        assert!(l.gate_unfinished().unwrap().is_empty());
+        // The journal changed after the transfer was sealed: the seals still hold.
+        let r = l.verify(Some(&h)).unwrap();
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        // A run no longer staging (closed by a recovery) is not recorded, and nothing is written.
+        l.gate_begin(&run("r2")).unwrap();
+        l.gate_finish("r2", GateState::Aborted).unwrap();
+        let tx = l.begin(true).unwrap();
+        let b = BatchPersons::default();
+        let plan = tx.year_to_date("acme", 2026, &b).unwrap();
+        let meta = TransferMeta {
+            as_of: "2026-03-01".into(),
+            inputs: Vec::new(),
+            verdict: "allow".into(),
+            policy: "p".into(),
+            policy_version: "1".into(),
+        };
+        assert!(tx.record_gate(&plan, &b, meta, &h, "r2").is_err());
+        assert_eq!(l.verify_chain().unwrap(), 1);
+    }
+
+    #[test]
+    fn version_2_ledgers_gain_the_journal_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let h = KeyHasher::new([3; 32]);
+        {
+            let mut l = Ledger::open(&path, true).unwrap().unwrap();
+            gate_once(&mut l, &h, "r1");
+            // Back to the version 2 layout.
+            l.conn
+                .execute_batch(
+                    "DROP TABLE gate_runs; DROP TABLE gate_objects;
+                     UPDATE meta SET value = '2' WHERE name = 'schema_version';",
+                )
+                .unwrap();
+        }
+        let mut l = Ledger::open(&path, false).unwrap().unwrap();
+        let v: String =
+            l.conn.query_row("SELECT value FROM meta WHERE name='schema_version'", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION.to_string());
+        assert_eq!(l.verify_chain().unwrap(), 1, "the transfers are untouched");
+        assert_eq!(gate_once(&mut l, &h, "r2"), 2);
+        assert_eq!(l.verify(Some(&h)).unwrap().problems.len(), 0);
+    }
+}
