@@ -8,7 +8,11 @@
 Each round runs, one after the other (so that other load on the machine falls on all alike):
 
   scan         xborder scan FILE (no ledger: the report and verdict only)
-  scan_record  xborder scan FILE --record into a fresh ledger (judge and record, as the gate does)
+  scan_ledger  xborder scan FILE judged on an existing ledger without persons (keyed hashing, the
+               year to date read; nothing written: the scan a pipeline runs before uploading)
+  scan_record  xborder scan FILE --record into a fresh ledger (judge and record, as the gate does;
+               it reads the file a second time for its fingerprint)
+  gate_dry_run xborder gate FILE --dry-run (no ledger: the tee's read and digest, nothing staged)
   gate         xborder gate FILE --to DIR with a fresh ledger and an empty directory
   gate_s3      (--s3) the same to s3://bench/rN/ on a moto server started here from the venv
 
@@ -91,9 +95,18 @@ def main():
                         os.remove(p)
                 return os.path.join(work, name)
 
+            # An existing ledger with no persons: scan judges on it (keyed hashing, the year to
+            # date read) and writes nothing, as a scan before an upload by another tool would.
+            empty = fresh("e.db")
+            tiny = os.path.join(work, "tiny.csv")
+            with open(tiny, "w") as f:
+                f.write("a,b\n1,2\n")
+            subprocess.run([a.bin, "scan", tiny, "--record", "--ledger", empty, *common], env=env, check=True)
             runs = [
                 ("scan", [a.bin, "scan", a.csv, *common], env),
+                ("scan_ledger", [a.bin, "scan", a.csv, "--ledger", empty, *common], env),
                 ("scan_record", [a.bin, "scan", a.csv, "--record", "--ledger", fresh("s.db"), *common], env),
+                ("gate_dry_run", [a.bin, "gate", a.csv, "--to", work, "--dry-run", *common], env),
             ]
             out = os.path.join(work, "out")
             shutil.rmtree(out, ignore_errors=True)
@@ -121,7 +134,11 @@ def main():
         print(f"{k:12s} {med[k]:7.2f} s  {size / med[k] / 1e6:7.1f} MB/s  peak RSS {max(x[1] for x in v):5.0f} MB")
     for k in ("gate", "gate_s3"):
         if k in med:
-            print(f"{k} / scan = {med[k] / med['scan']:.3f}   {k} / scan_record = {med[k] / med['scan_record']:.3f}")
+            print(
+                f"{k} / scan = {med[k] / med['scan']:.3f}   {k} / scan_ledger = {med[k] / med['scan_ledger']:.3f}"
+                f"   {k} / scan_record = {med[k] / med['scan_record']:.3f}"
+            )
+    print(f"gate_dry_run / scan = {med['gate_dry_run'] / med['scan']:.3f}")
 
 
 if __name__ == "__main__":

@@ -356,6 +356,23 @@ fn kill_9_in_each_crash_window_then_a_rerun_gives_one_committed_set_and_one_tran
     }
 }
 
+#[test]
+fn staged_data_lost_after_the_decision_stops_later_runs_instead_of_sending_unrecorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, out) = (tmp.path(), tmp.path().join("out"));
+    std::fs::create_dir(&out).unwrap();
+    let files = inputs(dir);
+    killed_at(dir, &[], &files, out.to_str().unwrap(), "recorded");
+    for f in listing(&out) {
+        std::fs::remove_file(out.join(f)).unwrap();
+    }
+    let r = gate(dir, &[], &names(&files), "out", &ALLOWED);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("recorded transfer 1 but this object cannot be committed"), "{}", r.stderr);
+    assert!(listing(&out).is_empty());
+    assert_eq!(transfers(dir).len(), 1, "the recorded transfer stays: the year to date over-counts, never under");
+}
+
 #[cfg(feature = "cloud")]
 mod s3 {
     use super::*;

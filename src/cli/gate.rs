@@ -190,7 +190,15 @@ pub fn run(a: GateArgs) -> anyhow::Result<i32> {
         }
     };
     let g = Gate::new(&engine.assessor, &scanner, &*stager).dry_run(a.dry_run);
-    let outcome = g.run(&paths, book.as_mut().map(|b| &mut b.0), &mut observer)?;
+    let outcome = match g.run(&paths, book.as_mut().map(|b| &mut b.0), &mut observer) {
+        Ok(o) => o,
+        // A destination that cannot take or finish a transfer: nothing (more) was sent.
+        Err(e @ xborder::Error::Io { .. }) => {
+            eprintln!("xborder: error: {e}");
+            return Ok(EXIT_INCOMPLETE);
+        }
+        Err(e) => return Err(e.into()),
+    };
     if let Some(e) = stream_error {
         return Err(e);
     }

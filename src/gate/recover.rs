@@ -5,7 +5,7 @@
 //! size and digest).
 
 use crate::ledger::{GateState, Ledger};
-use crate::Result;
+use crate::{Error, Result};
 
 use super::stage::Stager;
 
@@ -41,7 +41,15 @@ pub fn recover(ledger: &mut Ledger, current: &dyn Stager) -> Result<Vec<Recovere
         let action = match run.state {
             GateState::Committing => {
                 for o in run.objects.iter().filter(|o| o.state != "committed") {
-                    let c = stager.commit(o)?;
+                    let c = stager.commit(o).map_err(|e| Error::Io {
+                        path: o.url.clone(),
+                        message: format!(
+                            "gate run {} recorded transfer {} but this object cannot be committed ({e}); \
+                             every gate run with this ledger stops here until it can",
+                            run.run,
+                            run.transfer.map_or("?".into(), |t| t.to_string())
+                        ),
+                    })?;
                     ledger.gate_committed(&run.run, o.n, c.etag.as_deref(), c.version.as_deref())?;
                 }
                 ledger.gate_finish(&run.run, GateState::Done)?;
