@@ -258,15 +258,14 @@ fn an_input_appended_to_while_it_is_read_is_refused() {
 
 // ---- crash windows -------------------------------------------------------------------------
 
-/// Not a test of its own: the crash tests run this binary again with `GATE_CRASH` set, and this
+/// Not a test of its own: the crash tests run this binary again (`common::child_test`), and this
 /// gates the inputs it names with the library, blocking forever at the named phase (after
 /// printing `reached PHASE`) so that the parent can kill it with SIGKILL there.
 #[test]
-#[ignore = "helper of the crash tests (runs only with GATE_CRASH set)"]
+#[ignore = "a child process of the kill_9 tests, which run it"]
 fn crash_helper() {
     use std::io::Write;
-    let Ok(spec) = std::env::var("GATE_CRASH") else { return };
-    let spec: Value = serde_json::from_str(&spec).unwrap();
+    let spec: Value = serde_json::from_str(&common::child_arg("the kill_9 tests")).unwrap();
     let dir = PathBuf::from(spec["dir"].as_str().unwrap());
     let phase = spec["phase"].as_str().unwrap().to_string();
     let ledger_path = dir.join("l.db");
@@ -306,11 +305,8 @@ fn crash_helper() {
 /// Run the helper at `phase` and kill it with SIGKILL once it is there.
 fn killed_at(dir: &Path, env: &[(String, String)], files: &[(String, Vec<u8>)], to: &str, phase: &str) {
     let spec = serde_json::json!({"dir": dir, "to": to, "phase": phase, "inputs": names(files)});
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "crash_helper", "--nocapture", "--test-threads", "1"])
-        .env("GATE_CRASH", spec.to_string())
+    let mut child = common::child_test("crash_helper", &spec.to_string())
         .envs(env.iter().map(|(k, v)| (k, v)))
-        .env_remove("XBORDER_KEY")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -19,7 +19,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{err, BatchPersons, Ledger, LedgerTxn, Plan, Transfer, TransferMeta};
+use super::{err, BatchPersons, Ledger, LedgerTxn, Plan, Staged, Transfer, TransferMeta};
 use crate::persons::KeyHasher;
 use crate::{Error, Result};
 
@@ -285,10 +285,33 @@ impl Ledger {
     }
 }
 
+impl Staged<'_> {
+    /// For a gate run: move the run from `staging` to `committing`, naming this transfer, in the
+    /// transfer's own transaction — the decision, after which the run's objects are committed
+    /// (by this process or, if it dies, by the next gate run). A run no longer staging (closed
+    /// by a recovery that judged it abandoned) is an error, and the transfer is then not
+    /// recorded.
+    pub fn decide_gate(&self, run: &str) -> Result<()> {
+        let txn = self.txn();
+        let n = txn
+            .tx
+            .execute(
+                "UPDATE gate_runs SET state = 'committing', transfer = ?2 WHERE run = ?1 AND state = 'staging'",
+                params![run, self.transfer().seq as i64],
+            )
+            .map_err(err(txn.path))?;
+        if n != 1 {
+            return Err(Error::Ledger {
+                path: txn.path.display().to_string(),
+                message: format!("gate run {run} is no longer staging: not recorded"),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl LedgerTxn<'_> {
-    /// [`LedgerTxn::record`] for a gate run: the transfer and the run's move from `staging` to
-    /// `committing` (naming the transfer) are one commit — the point after which the run's
-    /// objects are committed, by this process or, if it dies, by the next gate run.
+    /// [`LedgerTxn::record`] for a gate run ([`Staged::decide_gate`] before the commit).
     pub fn record_gate(
         self,
         plan: &Plan,
@@ -298,21 +321,7 @@ impl LedgerTxn<'_> {
         run: &str,
     ) -> Result<Transfer> {
         let staged = self.stage(plan, batch, meta, hasher)?;
-        let txn = staged.txn();
-        let n = txn
-            .tx
-            .execute(
-                "UPDATE gate_runs SET state = 'committing', transfer = ?2 WHERE run = ?1 AND state = 'staging'",
-                params![run, staged.transfer().seq as i64],
-            )
-            .map_err(err(txn.path))?;
-        if n != 1 {
-            // Another process closed this run (a recovery that judged it abandoned): record nothing.
-            return Err(Error::Ledger {
-                path: txn.path.display().to_string(),
-                message: format!("gate run {run} is no longer staging: not recorded"),
-            });
-        }
+        staged.decide_gate(run)?;
         staged.commit()
     }
 }
