@@ -7,12 +7,14 @@ use std::sync::Arc;
 use xborder::assess::Events;
 use xborder::report::{jsonl, InputReport};
 
-use super::scan::Out;
+use super::output::Out;
 
 /// The command line's [`Events`]: JSON Lines to `out` when `jsonl`, everything else on stderr.
 pub(super) struct CliEvents<'o> {
     out: &'o mut Out,
     jsonl: bool,
+    /// `--quiet`: no messages.
+    quiet: bool,
     /// Input lines written so far.
     pub lines: usize,
     #[cfg(feature = "cloud")]
@@ -20,10 +22,11 @@ pub(super) struct CliEvents<'o> {
 }
 
 impl<'o> CliEvents<'o> {
-    pub fn new(out: &'o mut Out, jsonl: bool) -> Self {
+    pub fn new(out: &'o mut Out, jsonl: bool, quiet: bool) -> Self {
         CliEvents {
             out,
             jsonl,
+            quiet,
             lines: 0,
             #[cfg(feature = "cloud")]
             progress: None,
@@ -41,7 +44,9 @@ impl<'o> CliEvents<'o> {
 
 impl Events for CliEvents<'_> {
     fn file_skipped(&mut self, path: &str, why: &str) {
-        eprintln!("xborder: skipped {path}: {why}");
+        if !self.quiet {
+            eprintln!("xborder: skipped {path}: {why}");
+        }
     }
 
     fn wants_inputs(&self) -> bool {
@@ -58,7 +63,9 @@ impl Events for CliEvents<'_> {
     fn objects_listed(&mut self, objects: u64, bytes: u64, fetched: Arc<AtomicU64>) {
         #[cfg(feature = "cloud")]
         {
-            self.progress = Some(progress::Progress::start(fetched, objects, bytes));
+            if !self.quiet {
+                self.progress = Some(progress::Progress::start(fetched, objects, bytes));
+            }
         }
     }
 
@@ -70,6 +77,9 @@ impl Events for CliEvents<'_> {
     }
 
     fn message(&mut self, line: &str) {
+        if self.quiet {
+            return;
+        }
         let line = format!("xborder: {line}");
         #[cfg(feature = "cloud")]
         if let Some(p) = &self.progress {

@@ -9,8 +9,9 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 
+use super::output::Color;
 use super::scan::{ledger_path, open_ledger, parse_level, parse_procedure, procedure_word, Engine, EngineArgs};
-use super::{use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
+use super::{EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
 use xborder::assess::{default_fail_at, UNNAMED_EXPORTER};
 use xborder::gate::{self, Gate, GateOutcome, Phase, RecoveredAction, Status};
 use xborder::ledger::{self, GateObject};
@@ -222,7 +223,7 @@ pub fn run(a: GateArgs) -> anyhow::Result<i32> {
             serde_json::to_string(&v)? + "\n"
         }
         GateFormat::Human => {
-            let mut s = xborder::report::render_human(report, a.output.is_none() && use_color());
+            let mut s = xborder::report::render_human(report, Color::Auto.on_stdout(a.output.is_some()));
             s.push_str(&format!("\nGate: {status} → {}\n", stager.dest()));
             for o in &outcome.objects {
                 s.push_str(&format!(

@@ -443,6 +443,7 @@ impl<'s> ScanSession<'s> {
             }
         }
         report.important_data = classify::important_data(&report.columns);
+        report.complete = report.inputs.iter().all(|i| i.complete);
         report.persons = match &mut self.persons {
             Persons::Exact(p) => PersonsReport::exact(p.counts(scanner.sensitive_mask())),
             Persons::Sketch(s) => PersonsReport::approximate(&s.counts()),
