@@ -253,3 +253,68 @@ fn help_completions_and_man_page() {
     assert!(man.stdout.contains(".TH xborder 1") && man.stdout.contains(".TH xborder-scan"));
     assert!(man.stdout.contains("procedure"));
 }
+
+/// On a terminal, local inputs show a progress line (bytes, rows and person keys with rates) on
+/// stderr; piped, nothing of it. `script` gives the run a pseudo-terminal.
+#[test]
+fn progress_line_on_a_terminal_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut csv = String::from("mobile,note\n");
+    for i in 0..400_000u64 {
+        csv.push_str(&format!("139{i:08},order {i} shipped\n"));
+    }
+    std::fs::write(tmp.path().join("big.csv"), &csv).unwrap();
+    let bin = common::bin();
+    let cmd = format!("{} scan big.csv --format json -o out.json --threads 1", bin.display());
+    let tty = std::process::Command::new("script")
+        .current_dir(tmp.path())
+        .args(["-qefc", &cmd, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script (util-linux)");
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(shown.contains(" rows (") && shown.contains("MB/s") && shown.contains("person keys"), "{shown}");
+    assert!(tmp.path().join("out.json").is_file());
+    let piped = run(tmp.path(), &["scan", "big.csv", "--format", "json", "--threads", "1"]);
+    assert!(!piped.stderr.contains("MB/s"), "{}", piped.stderr);
+    assert_eq!(piped.json()["persons"]["total"], 400_000);
+}
+
+/// Display width as a terminal counts it, independently of the renderer: CJK ideographs, kana
+/// and full-width forms take two columns.
+fn width_of(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF => 2,
+            0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The table fits 80 and 120 columns by display width, and Chinese column names do not push
+/// the categories out of their column.
+#[test]
+fn the_table_fits_the_terminal_by_display_width() {
+    for width in [80usize, 120] {
+        let s = samples();
+        let r = common::command(&s, &["scan", s.to_str().unwrap(), "--as-of", AS_OF])
+            .env("COLUMNS", width.to_string())
+            .output()
+            .unwrap();
+        let out = String::from_utf8(r.stdout).unwrap();
+        let over: Vec<&str> = out.lines().filter(|l| width_of(l) > width).collect();
+        assert!(over.is_empty(), "{width} columns: {} lines too wide, e.g. {:?}", over.len(), over.first());
+        let header = out.lines().find(|l| l.trim_start().starts_with("column ")).expect("a header");
+        let cat_at = width_of(&header[..header.find("categories").unwrap()]);
+        let mut chinese = 0;
+        for row in out.lines().filter(|l| l.contains("  personal  ") || l.contains("  sensitive  ")) {
+            let name = row.trim_start().split("  ").next().unwrap();
+            let start = row.find(name).unwrap() + name.len();
+            let cat_start = start + row[start..].len() - row[start..].trim_start().len();
+            assert_eq!(width_of(&row[..cat_start]), cat_at, "{width} columns: misaligned row {row:?}");
+            chinese += name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) as usize;
+        }
+        assert!(chinese >= 3, "the samples have Chinese column names");
+    }
+}

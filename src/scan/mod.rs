@@ -7,11 +7,13 @@ mod cell;
 pub mod classify;
 pub mod flatten;
 mod merge;
+mod progress;
 mod session;
 mod shape;
 pub mod tally;
 mod text_cells;
 
+pub use progress::Progress;
 pub use session::{InputId, ScanSession};
 
 use std::path::PathBuf;
