@@ -2,6 +2,8 @@
 //!
 //! By default a 32 MB synthetic CSV is generated; set `XBORDER_BENCH_CSV` to a file made by
 //! `../shared/bench/gen_pii_csv.py` for the figures in the README. `cargo bench --bench scan`.
+//! The `levers` group keeps one bench per speed-up (dictionary Parquet, repeated values, gzip
+//! decompressed ahead), so a regression shows which one moved.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -90,6 +92,79 @@ fn benches(c: &mut Criterion) {
         });
     }
     g.finish();
+
+    // One bench per lever of issue 18, so a regression shows which one moved.
+    let mut g = c.benchmark_group("levers");
+    g.sample_size(10).throughput(Throughput::Bytes(bytes));
+    let one = Arc::new(Scanner::builder().threads(1).build().unwrap());
+    let two = Arc::new(Scanner::builder().threads(2).build().unwrap());
+    let scan = |s: &Scanner, p: &Path| s.scan_inputs(&[Input::Path(p.to_path_buf())]).report().persons.total;
+    // Parquet whose text columns are dictionaries: each distinct value judged once per slice.
+    let dict = dictionary_parquet_of(&csv);
+    g.bench_function("parquet_dictionary_1_thread", |b| b.iter(|| scan(&one, &dict)));
+    g.bench_function("parquet_plain_1_thread", |b| b.iter(|| scan(&one, &parquet)));
+    // Rows repeated: values met again in a slice replay their first answer.
+    let repeats = repeats_of(&csv);
+    g.bench_function("csv_repeated_rows_1_thread", |b| b.iter(|| scan(&one, &repeats)));
+    // gzip: inline with one thread, decompressed ahead on its own thread with two.
+    let gz = gzip_of(&csv);
+    g.bench_function("csv_gz_1_thread", |b| b.iter(|| scan(&one, &gz)));
+    g.bench_function("csv_gz_2_threads", |b| b.iter(|| scan(&two, &gz)));
+    g.finish();
+}
+
+/// The bench CSV as Parquet with every text column dictionary-encoded (parquet's default; large
+/// dictionaries fall back to plain pages and stay text).
+fn dictionary_parquet_of(csv: &Path) -> PathBuf {
+    let out = csv.with_extension("bench-dict.parquet");
+    if out.exists() {
+        return out;
+    }
+    let mut src = Source::open(&Input::Path(csv.to_path_buf()), &SourceOptions::default()).unwrap();
+    let first = src.next().unwrap().unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_dictionary_page_size_limit(64 << 20)
+        .set_max_row_group_row_count(Some(131_072))
+        .build();
+    let f = std::fs::File::create(&out).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(f, first.schema(), Some(props)).unwrap();
+    w.write(&first).unwrap();
+    for b in src {
+        w.write(&b.unwrap()).unwrap();
+    }
+    w.close().unwrap();
+    out
+}
+
+/// The first eighth of the bench CSV's rows, each written eight times in a row.
+fn repeats_of(csv: &Path) -> PathBuf {
+    let out = csv.with_extension("bench-repeats.csv");
+    if out.exists() {
+        return out;
+    }
+    let text = std::fs::read_to_string(csv).unwrap();
+    let mut lines = text.lines();
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&out).unwrap());
+    writeln!(w, "{}", lines.next().unwrap()).unwrap();
+    let body: Vec<&str> = lines.collect();
+    for l in &body[..body.len() / 8] {
+        for _ in 0..8 {
+            writeln!(w, "{l}").unwrap();
+        }
+    }
+    w.flush().unwrap();
+    out
+}
+
+fn gzip_of(csv: &Path) -> PathBuf {
+    let out = csv.with_extension("bench.csv.gz");
+    if out.exists() {
+        return out;
+    }
+    let mut e = flate2::write::GzEncoder::new(std::fs::File::create(&out).unwrap(), flate2::Compression::default());
+    std::io::copy(&mut std::fs::File::open(csv).unwrap(), &mut e).unwrap();
+    e.finish().unwrap();
+    out
 }
 
 criterion_group!(scan, benches);

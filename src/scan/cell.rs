@@ -1,11 +1,13 @@
 //! One slice of one column: each value is judged whole, then free text is searched in one pass;
 //! what the values show goes to the slice's tally, the person keys and row flags to its lists.
 
-use arrow_array::{cast::AsArray, types, Array, ArrowPrimitiveType, PrimitiveArray};
+use std::collections::HashMap;
+
+use arrow_array::{cast::AsArray, types, Array, ArrowPrimitiveType, DictionaryArray, PrimitiveArray};
 use arrow_schema::DataType;
 
 use super::flatten::Leaf;
-use super::shape::{itoa_buf, non_null, trim, typed_text};
+use super::shape::{itoa_buf, non_null, trim, typed_text, typed_text_of};
 use super::tally::ColumnTally;
 use super::text_cells::TextCells;
 use super::Scanner;
@@ -68,6 +70,101 @@ impl KeyHit {
     }
 }
 
+/// Value `i` of a dictionary array (`None`: null, by its key or its dictionary entry).
+#[inline]
+fn dictionary_value<'a>(
+    keys: &PrimitiveArray<types::Int32Type>,
+    values: &'a arrow_array::StringArray,
+    i: usize,
+) -> Option<&'a str> {
+    if keys.is_null(i) {
+        return None;
+    }
+    let k = keys.value(i) as usize;
+    (k < values.len() && !values.is_null(k)).then(|| values.value(k))
+}
+
+/// What judging a whole value gave, beyond what it wrote to the slice's tally and lists.
+#[derive(Default)]
+pub(super) struct Judged<'v> {
+    /// Empty after trimming: not a value.
+    empty: bool,
+    /// The whole-value detector that took it.
+    exact: Option<crate::detect::DetectorId>,
+    /// The other category it validates as (counted where the name says nothing).
+    alt: Option<crate::detect::DetectorId>,
+    /// No detector took it and it counts as text.
+    texty: bool,
+    /// To be searched as free text: the trimmed value, whether it may hold a dictionary term,
+    /// whether it counts as text.
+    search: Option<(&'v str, bool, bool)>,
+}
+
+impl Judged<'_> {
+    fn seen(&self, k0: u32, k1: u32, f0: u32, f1: u32) -> Seen {
+        Seen {
+            empty: self.empty,
+            exact: self.exact,
+            alt: self.alt,
+            texty: self.texty,
+            search: self.search.map(|(_, w, t)| (w, t)),
+            keys: (k0, k1),
+            flags: (f0, f1),
+        }
+    }
+}
+
+/// The answer a value got in a slice: its [`Judged`], and the ranges of the slice's key and flag
+/// lists its first occurrence filled.
+#[derive(Clone, Copy)]
+pub(super) struct Seen {
+    empty: bool,
+    exact: Option<crate::detect::DetectorId>,
+    alt: Option<crate::detect::DetectorId>,
+    texty: bool,
+    search: Option<(bool, bool)>,
+    keys: (u32, u32),
+    flags: (u32, u32),
+}
+
+/// Values of a text slice met so far and their answers, while repeats are common.
+pub(super) struct Memo<'v> {
+    seen: HashMap<&'v str, u32, foldhash::fast::FixedState>,
+    answers: Vec<Seen>,
+    looked: usize,
+    on: bool,
+}
+
+/// After this many values a slice whose values are mostly distinct stops remembering them (an ID
+/// or phone column repeats within a slice almost never).
+const MEMO_PROBE: usize = 256;
+
+impl Default for Memo<'_> {
+    fn default() -> Self {
+        Memo { seen: HashMap::default(), answers: Vec::new(), looked: 0, on: true }
+    }
+}
+
+impl<'v> Memo<'v> {
+    #[inline]
+    fn insert(&mut self, v: &'v str, seen: Seen) {
+        self.seen.insert(v, self.answers.len() as u32);
+        self.answers.push(seen);
+    }
+
+    /// Count a value looked up; stop remembering when the first [`MEMO_PROBE`] were mostly
+    /// distinct.
+    #[inline]
+    fn looked(&mut self) {
+        self.looked += 1;
+        if self.looked == MEMO_PROBE && self.answers.len() * 4 > MEMO_PROBE * 3 {
+            self.on = false;
+            self.seen = HashMap::default();
+            self.answers = Vec::new();
+        }
+    }
+}
+
 pub(super) struct SliceOut {
     pub(super) tally: ColumnTally,
     pub(super) keys: Vec<KeyHit>,
@@ -102,6 +199,7 @@ impl Scanner {
                     }
                 }
                 let mut text = TextCells::default();
+                let mut memo = Memo::default();
                 let mut seen = 0usize;
                 for i in range.0..range.1 {
                     if s.is_null(i) {
@@ -123,11 +221,13 @@ impl Scanner {
                             continue;
                         }
                     }
-                    if let Some((t, kw, texty)) = self.cell(scratch, s.value(i), row, i, col, base_row, &mut out) {
-                        text.push(t, row, i, kw, texty);
-                    }
+                    self.judge_once(scratch, &mut memo, s.value(i), row, i, col, base_row, &mut out, &mut text);
                 }
                 self.text_cells(w, scratch, &text, col, base_row, &mut out);
+            }
+            DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8 => {
+                let d = a.as_dictionary::<types::Int32Type>();
+                self.dictionary_slice(w, scratch, d, leaf, col, range, base_row, &mut out);
             }
             DataType::Int64 => {
                 self.ints::<types::Int64Type>(scratch, a.as_primitive(), leaf, col, range, base_row, &mut out, &mut buf)
@@ -228,10 +328,12 @@ impl Scanner {
         col: &ColumnCtx,
         base_row: u64,
         out: &mut SliceOut,
-    ) -> Option<(&'v str, bool, bool)> {
+    ) -> Judged<'v> {
+        let mut j = Judged::default();
         let t = trim(v);
         if t.is_empty() {
-            return None;
+            j.empty = true;
+            return j;
         }
         let cat = &*self.catalogue;
         out.tally.values += 1;
@@ -240,10 +342,11 @@ impl Scanner {
             if !col.related {
                 self.push_key(d as usize, t, row, col.index, true, scratch, out);
             }
-            return None;
+            return j;
         }
         if let Some(d) = cat.exact_first(t, &col.first) {
             let di = d as usize;
+            j.exact = Some(d);
             out.tally.exact[di] += 1;
             out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, t));
             // Counted, not trusted: a column whose name says non-personal, a value that only
@@ -254,12 +357,12 @@ impl Scanner {
                 || (col.hinted != 0 && col.hinted & self.cat_bits[di] == 0)
                 || (det.header_required && !col.required.contains(&d))
             {
-                return None;
+                return j;
             }
             if self.key_det[di] {
                 // The key carries its category to its person; the row needs no flag for it.
                 self.push_key(di, t, row, col.index, !col.related, scratch, out);
-                return None;
+                return j;
             }
             if !col.related {
                 out.flags.push(FlagHit { row, col: col.index, bits: self.cat_bits[di] });
@@ -268,11 +371,12 @@ impl Scanner {
             // decide (the column decision keeps the key only where the column holds its category).
             if col.hinted == 0 {
                 if let Some(a) = cat.exact_alternate(t, d, &self.key_det) {
+                    j.alt = Some(a);
                     out.tally.alt[a as usize] += 1;
                     self.push_key(a as usize, t, row, col.index, !col.related, scratch, out);
                 }
             }
-            return None;
+            return j;
         }
         use crate::detect::class::*;
         let bytes = crate::detect::byte_classes(t.as_bytes());
@@ -282,8 +386,139 @@ impl Scanner {
         if texty {
             out.tally.text_values += 1;
         }
+        j.texty = texty;
         // Dictionary terms (diagnoses, credit words) need no digit: every free-text value goes.
-        ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords())).then_some((t, wordy, texty))
+        j.search = ((candidate && cat.has_text_detectors()) || (texty && cat.has_text_keywords()))
+            .then_some((t, wordy, texty));
+        j
+    }
+
+    /// Give a value met before in the slice the answer its first occurrence got: the same
+    /// counts, example offer, keys and flags (copied from the first occurrence's, with this row),
+    /// and the same free-text search.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn replay<'v>(
+        &self,
+        seen: &Seen,
+        v: &'v str,
+        row: u32,
+        idx: usize,
+        base_row: u64,
+        out: &mut SliceOut,
+        text: &mut TextCells<'v>,
+    ) {
+        if seen.empty {
+            return;
+        }
+        out.tally.values += 1;
+        if let Some(d) = seen.exact {
+            let di = d as usize;
+            out.tally.exact[di] += 1;
+            out.tally.example(di, (base_row + row as u64, idx as u64), || self.show(di, trim(v)));
+        }
+        if let Some(a) = seen.alt {
+            out.tally.alt[a as usize] += 1;
+        }
+        if seen.texty {
+            out.tally.text_values += 1;
+        }
+        for k in seen.keys.0..seen.keys.1 {
+            let h = &out.keys[k as usize];
+            let copy = KeyHit { hash: h.hash, row, flags: h.flags, col: h.col, rank: h.rank };
+            out.keys.push(copy);
+        }
+        for f in seen.flags.0..seen.flags.1 {
+            let h = &out.flags[f as usize];
+            let copy = FlagHit { row, col: h.col, bits: h.bits };
+            out.flags.push(copy);
+        }
+        if let Some((wordy, texty)) = seen.search {
+            text.push(trim(v), row, idx, wordy, texty);
+        }
+    }
+
+    /// Judge a value, or replay the answer of its first occurrence in the slice (`memo`).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn judge_once<'v>(
+        &self,
+        scratch: &mut Vec<u8>,
+        memo: &mut Memo<'v>,
+        v: &'v str,
+        row: u32,
+        idx: usize,
+        col: &ColumnCtx,
+        base_row: u64,
+        out: &mut SliceOut,
+        text: &mut TextCells<'v>,
+    ) {
+        let on = memo.on;
+        if on {
+            if let Some(&m) = memo.seen.get(v) {
+                let seen = memo.answers[m as usize];
+                memo.looked();
+                self.replay(&seen, v, row, idx, base_row, out, text);
+                return;
+            }
+        }
+        let (k0, f0) = (out.keys.len() as u32, out.flags.len() as u32);
+        let j = self.cell(scratch, v, row, idx, col, base_row, out);
+        if on {
+            let seen = j.seen(k0, out.keys.len() as u32, f0, out.flags.len() as u32);
+            memo.insert(v, seen);
+            memo.looked();
+        }
+        if let Some((t, kw, texty)) = j.search {
+            text.push(t, row, idx, kw, texty);
+        }
+    }
+
+    /// A dictionary-encoded text slice (Parquet's dictionary pages): each distinct value the slice
+    /// uses is judged once, and every other cell holding it gets the same answer.
+    #[allow(clippy::too_many_arguments)]
+    fn dictionary_slice(
+        &self,
+        w: &mut Worker,
+        scratch: &mut Vec<u8>,
+        d: &DictionaryArray<types::Int32Type>,
+        leaf: &Leaf,
+        col: &ColumnCtx,
+        range: (usize, usize),
+        base_row: u64,
+        out: &mut SliceOut,
+    ) {
+        let Some(values) = d.values().as_string_opt::<i32>() else { return };
+        let keys = d.keys();
+        let value_of = |i: usize| dictionary_value(keys, values, i);
+        if !col.named {
+            if let Some(n) = typed_text_of((range.0..range.1).map(value_of)) {
+                out.tally.skipped += n;
+                return;
+            }
+        }
+        // Answers by dictionary index, for the indices this slice uses.
+        let mut answer: HashMap<u32, Seen, foldhash::fast::FixedState> = HashMap::default();
+        let mut text = TextCells::default();
+        for i in range.0..range.1 {
+            let Some(v) = value_of(i) else { continue };
+            let row = leaf.row_of(i);
+            if row == u32::MAX {
+                continue;
+            }
+            let k = keys.value(i) as u32;
+            if let Some(seen) = answer.get(&k) {
+                self.replay(seen, v, row, i, base_row, out, &mut text);
+                continue;
+            }
+            let (k0, f0) = (out.keys.len() as u32, out.flags.len() as u32);
+            let j = self.cell(scratch, v, row, i, col, base_row, out);
+            answer.insert(k, j.seen(k0, out.keys.len() as u32, f0, out.flags.len() as u32));
+            if let Some((t, kw, texty)) = j.search {
+                text.push(t, row, i, kw, texty);
+            }
+        }
+        self.text_cells(w, scratch, &text, col, base_row, out);
     }
 
     /// Search the collected free-text values of a slice in one pass. A value repeated in the

@@ -72,6 +72,10 @@ fn walk(path: String, array: ArrayRef, rows: Option<Arc<Vec<u32>>>, out: &mut Ve
             let end = offsets.last().copied().unwrap_or(0) as usize;
             walk(format!("{path}{{}}"), entries.slice(start, end - start), Some(Arc::new(map_rows)), out);
         }
+        // Dictionary-encoded text stays encoded: each distinct value is judged once (`cell.rs`).
+        DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8 => {
+            out.push(Leaf { path, array, rows })
+        }
         DataType::Dictionary(_, _) | DataType::LargeUtf8 | DataType::Utf8View => {
             match arrow_cast::cast(&array, &DataType::Utf8) {
                 Ok(a) => out.push(Leaf { path, array: a, rows }),

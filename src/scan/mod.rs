@@ -120,7 +120,9 @@ impl ScannerBuilder {
         self
     }
 
-    pub fn build(self) -> Result<Scanner> {
+    pub fn build(mut self) -> Result<Scanner> {
+        // One thread means one: decompression ahead of the parser needs a core of its own.
+        self.opts.source.decompress_ahead &= self.opts.threads > 1;
         let ctx = Ctx { today: self.opts.as_of };
         let mut specs = if self.builtin { Catalogue::builtin_specs()? } else { Vec::new() };
         for d in &self.detector_dirs {

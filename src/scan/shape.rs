@@ -13,12 +13,14 @@ pub(super) fn non_null(a: &dyn Array, range: (usize, usize)) -> u64 {
 /// data is: no identifier has these shapes (an integer may be a phone or an ID number: integers
 /// stay text).
 pub(super) fn typed_text(s: &arrow_array::StringArray, range: (usize, usize)) -> Option<u64> {
+    typed_text_of((range.0..range.1).map(|i| (!s.is_null(i)).then(|| s.value(i))))
+}
+
+/// [`typed_text`] over any sequence of values (`None`: null).
+pub(super) fn typed_text_of<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Option<u64> {
     let mut n = 0;
-    for i in range.0..range.1 {
-        if s.is_null(i) {
-            continue;
-        }
-        if !(decimal_shape(s.value(i).as_bytes()) || timestamp_shape(s.value(i).as_bytes())) {
+    for v in values.flatten() {
+        if !(decimal_shape(v.as_bytes()) || timestamp_shape(v.as_bytes())) {
             return None;
         }
         n += 1;

@@ -103,6 +103,9 @@ pub struct SourceOptions {
     /// Parquet from a stream (stdin, a pipe, a compressed file) is spooled to a temporary file;
     /// a stream longer than this is not spooled further and the input is incomplete.
     pub max_spool_bytes: u64,
+    /// Decompress gzip and zstd on a thread of their own, ahead of the parser (a scan with more
+    /// than one thread; one thread reads inline).
+    pub decompress_ahead: bool,
 }
 
 impl Default for SourceOptions {
@@ -116,6 +119,7 @@ impl Default for SourceOptions {
             json_infer_bytes: 8 << 20,
             max_columns: 10_000,
             max_spool_bytes: 1 << 30,
+            decompress_ahead: true,
         }
     }
 }
@@ -236,7 +240,22 @@ impl Source {
                         Box::new(zstd::stream::read::Decoder::with_buffer(input).map_err(|e| Error::io(&name, &e))?)
                     }
                 };
-                Box::new(text::Decompressed::new(inner, c.name(), taken))
+                let d = text::Decompressed::new(inner, c.name(), taken);
+                if opts.decompress_ahead {
+                    // `spawn` hands the decoder back only by failing: start it first.
+                    match text::ReadAhead::spawn(d, c.name()) {
+                        Some(r) => Box::new(r),
+                        None => {
+                            return Err(Error::located(
+                                &name,
+                                Place::default(),
+                                format!("cannot start the {} reader thread", c.name()),
+                            ))
+                        }
+                    }
+                } else {
+                    Box::new(d)
+                }
             }
             None => Box::new(head),
         };

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use parquet::arrow::arrow_reader::ArrowReaderOptions;
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
+use parquet::basic::Encoding;
 
 use super::{isolate, parquet_footer, BatchIter, Format, InputInfo, Source, SourceOptions};
 use crate::error::{Error, Place, Result};
@@ -32,6 +34,7 @@ pub(super) fn open_file(name: &str, mut file: File, opts: &SourceOptions, bytes:
         ));
     }
     let reopen = file.try_clone().map_err(|e| Error::io(name, &e))?;
+    let again = file.try_clone().map_err(|e| Error::io(name, &e))?;
     // The Arrow schema parquet embeds (`ARROW:schema`) is decoded by arrow-ipc, which may panic
     // on a damaged one; the columns can still be read by their Parquet types, and the damage is
     // reported.
@@ -64,6 +67,19 @@ pub(super) fn open_file(name: &str, mut file: File, opts: &SourceOptions, bytes:
                 Err(_) => return Err(first),
             }
         }
+    };
+    // Text columns stored as dictionaries in every row group are read as Arrow dictionaries: the
+    // scan judges each distinct value once (the same answers; a status or template-note column
+    // costs its dictionary, not its rows).
+    let builder = match dictionary_schema(&builder) {
+        Some(schema) => {
+            let options = ArrowReaderOptions::new().with_schema(schema);
+            match ArrowReaderMetadata::try_new(builder.metadata().clone(), options) {
+                Ok(m) => ParquetRecordBatchReaderBuilder::new_with_metadata(again, m),
+                Err(_) => builder,
+            }
+        }
+        None => builder,
     };
     let row_groups: Vec<i64> = builder.metadata().row_groups().iter().map(|rg| rg.num_rows()).collect();
     let reader = builder
@@ -109,6 +125,52 @@ pub(super) fn open_file(name: &str, mut file: File, opts: &SourceOptions, bytes:
         rows: 0,
         masked: None,
     })
+}
+
+/// The reader's schema with each top-level text column whose every data page is dictionary-encoded
+/// read as `Dictionary(Int32, Utf8)`; `None` when there is none. A column with plain pages stays
+/// text: parquet would build a dictionary of its plain values by hashing each one.
+fn dictionary_schema(builder: &ParquetRecordBatchReaderBuilder<File>) -> Option<SchemaRef> {
+    let meta = builder.metadata();
+    let descr = builder.parquet_schema();
+    if meta.row_groups().is_empty() {
+        return None;
+    }
+    let all_dictionary = |name: &str| {
+        let Some(j) = (0..descr.num_columns()).find(|&j| {
+            let c = descr.column(j);
+            let parts = c.path().parts();
+            parts.len() == 1 && parts[0] == name
+        }) else {
+            return false;
+        };
+        meta.row_groups().iter().all(|rg| {
+            let c = rg.column(j);
+            c.dictionary_page_offset().is_some()
+                && c.page_encoding_stats_mask()
+                    .is_some_and(|m| m.is_only(Encoding::PLAIN_DICTIONARY) || m.is_only(Encoding::RLE_DICTIONARY))
+        })
+    };
+    let schema = builder.schema();
+    let mut changed = false;
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if *f.data_type() == DataType::Utf8 && all_dictionary(f.name()) {
+                changed = true;
+                Field::new(
+                    f.name(),
+                    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                    f.is_nullable(),
+                )
+                .with_metadata(f.metadata().clone())
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    changed.then(|| Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone())))
 }
 
 /// Read the footer's length and magic, then the footer, and check it (`parquet_footer`) before
