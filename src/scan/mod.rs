@@ -6,6 +6,7 @@ mod batch;
 mod cell;
 pub mod classify;
 pub mod flatten;
+mod memo;
 mod merge;
 mod progress;
 mod session;

@@ -12,6 +12,7 @@ mod json;
 pub mod object;
 mod parquet;
 mod parquet_footer;
+mod readahead;
 mod sniff;
 pub mod text;
 
@@ -243,7 +244,7 @@ impl Source {
                 let d = text::Decompressed::new(inner, c.name(), taken);
                 if opts.decompress_ahead {
                     // `spawn` hands the decoder back only by failing: start it first.
-                    match text::ReadAhead::spawn(d, c.name()) {
+                    match readahead::ReadAhead::spawn(d, c.name()) {
                         Some(r) => Box::new(r),
                         None => {
                             return Err(Error::located(
