@@ -109,11 +109,11 @@ impl KeywordSet {
     /// Could [`KeywordSet::whole_cell`] accept `cell`? Its cheap conditions first, then
     /// [`KeywordSet::may_hold`].
     #[inline]
-    pub fn may_decide(&self, cell: &str, classes: super::ByteClasses) -> bool {
+    pub fn may_decide(&self, cell: &str, bytes: super::ByteClasses) -> bool {
         use super::class::*;
         cell.len() <= WHOLE_CELL_MAX
-            && classes & (UPPER | LOWER | NON_ASCII) != 0
-            && (classes & DIGIT == 0 || cell.bytes().filter(u8::is_ascii_digit).count() < 6)
+            && bytes & (UPPER | LOWER | NON_ASCII) != 0
+            && (bytes & DIGIT == 0 || cell.bytes().filter(u8::is_ascii_digit).count() < 6)
             && self.may_hold_lettered(cell)
     }
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::ColumnAcc;
+use super::session::ColumnAcc;
 use crate::detect::{derived, Catalogue};
 use crate::error::sanitize_name;
 use crate::policy::{Class, Classes};

@@ -1,21 +1,29 @@
-//! Sources: an input (file, directory entry, stdin) becomes a bounded stream of Arrow
+//! Sources: an input (file, directory entry, stdin, object) becomes a bounded stream of Arrow
 //! `RecordBatch`es. Format, compression and encoding are sniffed from the bytes (and the file
-//! name), then arrow's own CSV, JSON and Parquet decoders do the parsing; this module only feeds
-//! them UTF-8 and turns their failures into errors that name the file and the place.
+//! name); CSV is parsed by our own reader (`csv/`), JSON by arrow-json and Parquet by the parquet
+//! crate, each fed UTF-8, and their failures become errors that name the file and the place.
 
 mod csv;
+mod decode;
+mod input;
 mod isolate;
 mod json;
 #[cfg(feature = "cloud")]
 pub mod object;
 mod parquet;
 mod parquet_footer;
+mod sniff;
 pub mod text;
+
+pub(crate) use decode::{map_io, BatchDecoder, DecodeLoop};
+pub(crate) use input::is_data_file;
+pub use input::{expand_inputs, expand_inputs_noting, is_object_url, Expanded, Input, OBJECT_SCHEMES};
+use sniff::{has_par1, looks_binary, open_error, sniff_text_format};
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::io::{self, Read};
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -115,165 +123,6 @@ impl Default for SourceOptions {
 pub fn encoding_for_label(label: &str) -> Result<&'static Encoding> {
     Encoding::for_label(label.trim().as_bytes())
         .ok_or_else(|| Error::Usage(format!("unknown encoding {:?}", crate::error::sanitize_name(label))))
-}
-
-/// One thing to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// Standard input (`-`).
-    Stdin,
-    /// A local file.
-    Path(PathBuf),
-}
-
-impl Input {
-    /// The name reports use for this input.
-    pub fn display(&self) -> String {
-        match self {
-            Input::Stdin => "-".to_string(),
-            Input::Path(p) => p.to_string_lossy().into_owned(),
-        }
-    }
-}
-
-/// URL schemes read through an object store (`object` module, `cloud` feature).
-pub const OBJECT_SCHEMES: [&str; 10] =
-    ["s3://", "s3a://", "gs://", "az://", "azure://", "abfs://", "abfss://", "https://", "http://", "file://"];
-
-/// An object-store URL rather than a local path.
-pub fn is_object_url(arg: &str) -> bool {
-    let lower = arg.get(..8).unwrap_or(arg).to_ascii_lowercase();
-    OBJECT_SCHEMES.iter().any(|p| lower.starts_with(p))
-}
-
-/// Command-line inputs expanded: what to read, what cannot be read (each an input of the report
-/// that is incomplete), and the files of directories that were left out, with why.
-#[derive(Debug, Default)]
-pub struct Expanded {
-    pub inputs: Vec<Input>,
-    pub errors: Vec<Error>,
-    /// Files found in directories but not read: (path, reason).
-    pub skipped: Vec<(PathBuf, &'static str)>,
-}
-
-/// Expand command-line inputs: `-`, files, directories (recursive, sorted), globs. Inputs that do
-/// not exist are returned as errors, so the run goes on with the rest and exits incomplete.
-pub fn expand_inputs(args: &[String]) -> (Vec<Input>, Vec<Error>) {
-    let e = expand_inputs_noting(args);
-    (e.inputs, e.errors)
-}
-
-/// [`expand_inputs`], also listing the files of directories that were not taken. Nothing read is
-/// never clean: a directory or a pattern that yields no data file is an error of its own.
-pub fn expand_inputs_noting(args: &[String]) -> Expanded {
-    let mut x = Expanded::default();
-    for arg in args {
-        if arg == "-" {
-            x.inputs.push(Input::Stdin);
-            continue;
-        }
-        let path = Path::new(arg);
-        if path.is_dir() {
-            let mut files = Vec::new();
-            let skipped_before = x.skipped.len();
-            if let Err(e) = walk(path, &mut files, &mut x.skipped) {
-                x.errors.push(e);
-            }
-            if files.is_empty() {
-                let skipped = x.skipped.len() - skipped_before;
-                x.errors.push(Error::Io {
-                    path: arg.clone(),
-                    message: if skipped == 0 {
-                        "no data file in this directory: nothing was read".into()
-                    } else {
-                        format!(
-                            "no data file in this directory: nothing was read ({skipped} file(s) skipped, not a data \
-                             file by name; name a file to read it)"
-                        )
-                    },
-                });
-            }
-            files.sort();
-            x.inputs.extend(files.into_iter().map(Input::Path));
-        } else if path.exists() {
-            x.inputs.push(Input::Path(path.to_path_buf()));
-        } else if arg.contains(['*', '?', '[']) {
-            match glob::glob(arg) {
-                Ok(paths) => {
-                    let mut files: Vec<PathBuf> = Vec::new();
-                    for p in paths {
-                        match p {
-                            Ok(p) if p.is_file() => files.push(p),
-                            Ok(p) if p.is_dir() => {
-                                if let Err(e) = walk(&p, &mut files, &mut x.skipped) {
-                                    x.errors.push(e);
-                                }
-                            }
-                            Ok(p) => x.skipped.push((p, "not a regular file")),
-                            Err(e) => x.errors.push(Error::io(e.path().to_string_lossy(), e.error())),
-                        }
-                    }
-                    if files.is_empty() {
-                        x.errors.push(Error::Io {
-                            path: arg.clone(),
-                            message: "no data file matches this pattern: nothing was read".into(),
-                        });
-                    }
-                    files.sort();
-                    x.inputs.extend(files.into_iter().map(Input::Path));
-                }
-                Err(e) => x.errors.push(Error::Usage(format!("invalid glob {arg:?}: {e}"))),
-            }
-        } else {
-            let message = match (path.symlink_metadata(), std::fs::metadata(path)) {
-                (Ok(_), Err(e)) if e.raw_os_error() == Some(libc::ELOOP) => {
-                    "symbolic link loop (too many levels of links)"
-                }
-                (Ok(_), _) => "dangling symbolic link (its target does not exist)",
-                _ => "no such file or directory",
-            };
-            x.errors.push(Error::Io { path: arg.clone(), message: message.into() });
-        }
-    }
-    x
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<(PathBuf, &'static str)>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.to_string_lossy(), &e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir.to_string_lossy(), &e))?;
-        let p = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        // Hidden files and our own artefacts (manifests, ledgers, keys) are not data.
-        if name.starts_with('.') || name.ends_with(".manifest.json") || name.ends_with(".db") || name.ends_with(".key")
-        {
-            continue;
-        }
-        let ft = entry.file_type().map_err(|e| Error::io(p.to_string_lossy(), &e))?;
-        if ft.is_dir() {
-            walk(&p, out, skipped)?;
-        } else if !is_data_file(&name) {
-            skipped.push((p, "not a data file by its extension"));
-        } else if ft.is_file() || (ft.is_symlink() && p.is_file()) {
-            out.push(p);
-        } else if ft.is_symlink() {
-            skipped.push((p, "a symbolic link to no regular file (dangling, a loop or a directory)"));
-        } else {
-            skipped.push((p, "not a regular file"));
-        }
-    }
-    Ok(())
-}
-
-/// Files a directory scan picks up. Unknown extensions are skipped in directories (a README next
-/// to the data is not data); named explicitly, any file is sniffed.
-pub(crate) fn is_data_file(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let base = lower.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
-    [".csv", ".tsv", ".txt", ".json", ".ndjson", ".jsonl", ".parquet", ".pq"].iter().any(|e| base.ends_with(e))
-        || lower.ends_with(".gz")
-        || lower.ends_with(".zst")
 }
 
 /// What a source found out about its input.
@@ -572,176 +421,5 @@ impl<A: Read, B: Read> Read for ChainOwned<A, B> {
             return Ok(n);
         }
         self.rest.read(buf)
-    }
-}
-
-/// Whether a regular file starts with Parquet's magic; the handle is rewound (the same handle:
-/// opening a path twice may not open the same file twice).
-fn has_par1(f: &mut File) -> io::Result<bool> {
-    use io::{Seek, SeekFrom};
-    let mut b = [0u8; 4];
-    let mut n = 0;
-    while n < 4 {
-        match f.read(&mut b[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    f.seek(SeekFrom::Start(0))?;
-    Ok(n == 4 && &b == b"PAR1")
-}
-
-/// Why a path cannot be opened, in words a user can act on (`ELOOP` is a symlink loop, not a
-/// missing file).
-fn open_error(name: &str, p: &Path, e: &io::Error) -> Error {
-    if e.raw_os_error() == Some(libc::ELOOP) {
-        return Error::Io { path: name.to_string(), message: "symbolic link loop (too many levels of links)".into() };
-    }
-    if e.kind() == io::ErrorKind::NotFound && p.symlink_metadata().is_ok() {
-        return Error::Io {
-            path: name.to_string(),
-            message: "dangling symbolic link (its target does not exist)".into(),
-        };
-    }
-    Error::io(name, e)
-}
-
-/// Offset of the first byte that no text file would contain (NUL or most C0 controls).
-fn looks_binary(prefix: &[u8]) -> Option<usize> {
-    let window = &prefix[..prefix.len().min(8192)];
-    let bad = window.iter().position(|&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)));
-    bad
-}
-
-fn sniff_text_format(name: &str, prefix: &str) -> Format {
-    let lower = name.to_ascii_lowercase();
-    let base = lower.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".zstd");
-    if base.ends_with(".json") || base.ends_with(".ndjson") || base.ends_with(".jsonl") {
-        return Format::Json;
-    }
-    if base.ends_with(".csv") || base.ends_with(".tsv") {
-        return Format::Csv;
-    }
-    match prefix.trim_start_matches('\u{feff}').trim_start().chars().next() {
-        Some('{') | Some('[') => Format::Json,
-        _ => Format::Csv,
-    }
-}
-
-/// Turn an I/O error from the reader chain into a library error, keeping a byte offset when one
-/// of our adapters attached it.
-pub(crate) fn map_io(name: &str, e: io::Error) -> Error {
-    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<text::PlacedIoError>()) {
-        if inner.compressed {
-            // Place offsets are in the decoded stream; this one is in the file as it is.
-            return Error::malformed(name, Place::default(), inner.to_string());
-        }
-        return Error::malformed(name, Place::offset(inner.byte_offset), &inner.message);
-    }
-    Error::io(name, &e)
-}
-
-/// Shared read loop of the text decoders (the shape of arrow's own `BufReader::read`, with our
-/// error mapping): feed buffered bytes to `decode` until it stops taking them, then `flush`.
-/// On an error the rows decoded before it are still returned, then the error.
-pub(crate) struct DecodeLoop<R, D> {
-    pub name: String,
-    pub reader: BufReader<R>,
-    pub decoder: D,
-    pub consumed: u64,
-    pub done: bool,
-    pub pending: Option<Error>,
-}
-
-impl<R, D> DecodeLoop<R, D> {
-    pub fn new(name: &str, reader: BufReader<R>, decoder: D) -> Self {
-        DecodeLoop { name: name.to_string(), reader, decoder, consumed: 0, done: false, pending: None }
-    }
-}
-
-pub(crate) trait BatchDecoder {
-    fn decode(&mut self, buf: &[u8]) -> std::result::Result<usize, arrow_schema::ArrowError>;
-    fn flush(&mut self) -> std::result::Result<Option<RecordBatch>, arrow_schema::ArrowError>;
-    fn full(&self) -> bool;
-    /// Where in `buf` (the bytes `decode` failed on) the error is, when the decoder did not say.
-    fn locate(&self, _buf: &[u8]) -> Option<u64> {
-        None
-    }
-}
-
-impl<R: Read, D: BatchDecoder> Iterator for DecodeLoop<R, D> {
-    type Item = Result<RecordBatch>;
-    fn next(&mut self) -> Option<Result<RecordBatch>> {
-        use io::BufRead;
-        if let Some(e) = self.pending.take() {
-            return Some(Err(e));
-        }
-        if self.done {
-            return None;
-        }
-        let mut failure = None;
-        loop {
-            let buf = match self.reader.fill_buf() {
-                Ok(b) => b,
-                Err(e) => {
-                    failure = Some(map_io(&self.name, e));
-                    break;
-                }
-            };
-            if buf.is_empty() {
-                self.done = true;
-                break;
-            }
-            let len = buf.len();
-            match self.decoder.decode(buf) {
-                Ok(n) => {
-                    self.reader.consume(n);
-                    self.consumed += n as u64;
-                    if n < len || self.decoder.full() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let at = self.consumed + self.decoder.locate(buf).unwrap_or(0);
-                    failure = Some(Error::malformed(&self.name, Place::offset(at), e.to_string()));
-                    break;
-                }
-            }
-        }
-        let flushed = self.decoder.flush();
-        if let Some(f) = failure {
-            self.done = true;
-            return match flushed {
-                Ok(Some(b)) if b.num_rows() > 0 => {
-                    self.pending = Some(f);
-                    Some(Ok(b))
-                }
-                _ => Some(Err(f)),
-            };
-        }
-        match flushed {
-            Ok(Some(b)) => Some(Ok(b)),
-            Ok(None) if self.done => None,
-            Ok(None) => self.next(),
-            Err(e) => {
-                self.done = true;
-                Some(Err(Error::malformed(&self.name, Place::offset(self.consumed), e.to_string())))
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_object_url;
-
-    #[test]
-    fn object_urls_and_paths() {
-        for u in ["s3://b/k", "S3://B/", "gs://b", "az://c/p", "https://h/x.csv", "file:///tmp/x", "abfss://c/p"] {
-            assert!(is_object_url(u), "{u}");
-        }
-        for p in ["-", "data/x.csv", "/tmp/s3:/x", "s3:/b", "./file://x", "导出/数据.csv", ""] {
-            assert!(!is_object_url(p), "{p}");
-        }
     }
 }
