@@ -278,9 +278,14 @@ impl Assessor {
 
     /// Facts of what `session` read, the year so far being this export.
     fn facts(&self, session: &mut ScanSession<'_>, report: &Report) -> Facts {
+        self.facts_of(report, session.category_persons())
+    }
+
+    /// Facts of an export whose persons per category are `by_category`.
+    fn facts_of(&self, report: &Report, by_category: std::collections::BTreeMap<String, u64>) -> Facts {
         // Approximate counts are judged by their upper bounds: a sketch never lowers a verdict.
         let (personal, sensitive) = report.persons.for_verdict();
-        let batch = PersonCountsByClass { personal, sensitive, by_category: session.category_persons() };
+        let batch = PersonCountsByClass { personal, sensitive, by_category };
         let mut categories: BTreeSet<String> =
             report.columns.iter().flat_map(|c| c.categories.iter().cloned()).collect();
         if report.persons.minors > 0 {
@@ -303,6 +308,29 @@ impl Assessor {
         let level = verdict.level;
         report.verdict = Some(verdict);
         (report, level)
+    }
+
+    /// Judge an export scanned in parts and merged (`scan::partial`), without a ledger: its
+    /// report (persons filled) and its persons per category; the year so far is this export.
+    pub fn assess_merged(
+        &self,
+        report: Report,
+        by_category: std::collections::BTreeMap<String, u64>,
+        year: i32,
+    ) -> Assessment {
+        let facts = self.facts_of(&report, by_category);
+        let (report, level) = self.judge(report, &facts, year);
+        Assessment {
+            report,
+            level,
+            blocked: level >= self.fail_at,
+            #[cfg(feature = "ledger")]
+            ytd: None,
+            #[cfg(feature = "ledger")]
+            transfer: None,
+            recorded_before: None,
+            recorded_unlinked: (0, 0),
+        }
     }
 
     /// Judge the export `session` read, without a ledger: the year so far is this export.

@@ -62,6 +62,7 @@ pub fn to_py(e: &xborder::Error, option: Option<&str>) -> PyErr {
 }
 
 /// A library error from reading an option's value.
+/// A library error from reading an option's value (a file it names included): a usage error.
 pub fn with_option(option: &str, e: xborder::Error) -> XErr {
-    XErr(to_py(&e, Some(option)))
+    XErr(raise("UsageError", format!("option {option}: {e}")))
 }

@@ -88,6 +88,8 @@ fn scan(py: Python<'_>, paths: &Bound<'_, PyAny>, options: Option<&Bound<'_, PyD
     let options = Options::from_kwargs(options)?;
     let paths: Vec<String> = if let Ok(s) = paths.cast::<PyString>() {
         vec![s.extract::<String>()?]
+    } else if paths.hasattr("__fspath__")? {
+        vec![py.import("os")?.call_method1("fspath", (paths,))?.extract::<String>()?]
     } else {
         let os = py.import("os")?;
         let mut v = Vec::new();

@@ -7,6 +7,7 @@ mod cell;
 pub mod classify;
 pub mod flatten;
 mod merge;
+pub mod partial;
 mod session;
 mod shape;
 pub mod tally;
