@@ -369,14 +369,44 @@ impl Assessor {
             return Ok(self.assess_unrecorded(session));
         };
         let report = session.report();
-        let mut facts = self.facts(session, &report);
+        let facts = self.facts(session, &report);
         let scanner = session.scanner();
-        let (year, as_of) = (scanner.options().as_of.year, scanner.options().as_of.to_string());
-        let hasher = scanner.hasher().clone();
-        let (mask, names) = (scanner.sensitive_mask(), scanner.category_names().to_vec());
         let Some(persons) = session.persons() else {
             return Err(Error::Usage("a ledger needs exact persons (not --persons sketch)".into()));
         };
+        self.assess_on_ledger(report, facts, persons, scanner, ledger, record, spec)
+    }
+
+    /// [`Assessor::assess_merged`] on the exporter's year to date in `ledger`, recording as
+    /// `record` says: `persons` are the export's persons (every key, streamed to where the
+    /// ledger is), `scanner` one configured as the parts' (its key is the ledger's).
+    pub fn assess_merged_on_ledger(
+        &self,
+        report: Report,
+        by_category: std::collections::BTreeMap<String, u64>,
+        persons: &mut crate::persons::PersonSet,
+        scanner: &Scanner,
+        ledger: &mut Ledger,
+        record: Record,
+    ) -> Result<Assessment> {
+        let facts = self.facts_of(&report, by_category);
+        self.assess_on_ledger(report, facts, persons, scanner, ledger, record, TransferSpec::default())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assess_on_ledger(
+        &self,
+        report: Report,
+        mut facts: Facts,
+        persons: &mut crate::persons::PersonSet,
+        scanner: &Scanner,
+        ledger: &mut Ledger,
+        record: Record,
+        spec: TransferSpec<'_>,
+    ) -> Result<Assessment> {
+        let (year, as_of) = (scanner.options().as_of.year, scanner.options().as_of.to_string());
+        let hasher = scanner.hasher().clone();
+        let (mask, names) = (scanner.sensitive_mask(), scanner.category_names().to_vec());
         let mut batch = BatchPersons::from_set(persons, mask, &names);
         batch.unlinked = batch.unlinked.saturating_sub(spec.recorded_unlinked.0);
         batch.unlinked_sensitive = batch.unlinked_sensitive.saturating_sub(spec.recorded_unlinked.1);

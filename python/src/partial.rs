@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use xborder::assess::Assessor;
-use xborder::persons::KeyHasher;
+use xborder::persons::{KeyHasher, PersonSet};
 use xborder::scan::partial::{local_persons, Gates, KeyEntry, PartialMerge, Profiles, Tallies};
 use xborder::Scanner;
 
@@ -183,6 +183,41 @@ impl Merge {
         let by_category: BTreeMap<String, u64> = self.merge.category_persons(&profiles);
         let a = py.detach(|| self.assessor.assess_merged(report, by_category, self.scanner.options().as_of.year));
         Ok(Outcome::of(&a))
+    }
+
+    /// Judge the export on the ledger's year to date (and record it when the options say so):
+    /// `persons` streams (root high, root low, key high, key low, person flags) for every key —
+    /// the persons' keys, grouped by their component's smallest key — and `unlinked` the rows
+    /// without a key as (flags, rows).
+    fn assess_persons(&self, py: Python<'_>, persons: &Bound<'_, PyAny>, unlinked: Vec<(i64, i64)>) -> PyResult<Outcome> {
+        let wide = |h: i64, l: i64| ((h as u64 as u128) << 64) | l as u64 as u128;
+        let mut set = PersonSet::new();
+        for row in persons.try_iter()? {
+            let (rh, rl, kh, kl, f): (i64, i64, i64, i64, i64) = row?.extract()?;
+            let r = set.node(wide(rh, rl));
+            let k = set.node(wide(kh, kl));
+            let n = set.union(r, k);
+            set.add_flags(n, f as u64);
+        }
+        let keyed: Vec<(i64, i64)> = set.profiles().into_iter().map(|(f, n)| (f as i64, n as i64)).collect();
+        let profiles = profiles(keyed, unlinked.clone());
+        for (f, n) in unlinked {
+            for _ in 0..n {
+                set.add_unlinked(f as u64);
+            }
+        }
+        let report = self.merge.report(&profiles);
+        let by_category = self.merge.category_persons(&profiles);
+        let Some((mut ledger, _)) = self.options.open_ledger().map_err(PyErr::from)? else {
+            // A dry run on a ledger that does not exist yet: the year so far is this export.
+            let year = self.scanner.options().as_of.year;
+            return Ok(Outcome::of(&self.assessor.assess_merged(report, by_category, year)));
+        };
+        let record = self.options.record_mode();
+        let a = py.detach(|| {
+            self.assessor.assess_merged_on_ledger(report, by_category, &mut set, &self.scanner, &mut ledger, record)
+        });
+        Ok(Outcome::of(&a.map_err(XErr::from)?))
     }
 }
 

@@ -15,6 +15,17 @@ SAMPLES = ROOT / "sample_data"
 AS_OF = "2026-11-28"
 
 
+def write_csv(path, rows, columns):
+    import csv as _csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = _csv.writer(f)
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([r[c] or "" for c in columns])
+    return path
+
+
 def cli(*args, env=None):
     """Run the real CLI (XBORDER_BIN, set by tests/python.rs) and return (exit code, JSON report)."""
     binary = os.environ.get("XBORDER_BIN")
@@ -29,13 +40,13 @@ def check_digit(body):
     return "10X98765432"[sum(int(c) * x for c, x in zip(body, w)) % 11]
 
 
-def chained_rows(persons, seed):
+def chained_rows(persons, seed, start=0):
     """Rows of persons each linked only through a chain: (ID + phone), (phone + e-mail),
     (e-mail only, with a diagnosis: sensitive). Every fifth person's ID is a minor's; a few rows
     have a diagnosis and no key. Shuffled, so a chain's rows land in different partitions."""
     rng = random.Random(seed)
     rows = []
-    for i in range(persons):
+    for i in range(start, start + persons):
         year = 2015 if i % 5 == 0 else 1960 + i % 40
         body = f"110101{year}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
         pid = body + check_digit(body)

@@ -11,7 +11,7 @@ from pyspark.sql import SparkSession, functions as F
 
 import xborder
 import xborder.spark
-from conftest import AS_OF, SAMPLES, chained_rows, cli
+from conftest import AS_OF, SAMPLES, chained_rows, cli, write_csv
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,29 @@ def test_chained_persons_equal_the_cli_however_partitioned(chained, partitions):
     assert [(c["column"], c["categories"], c["hits"]) for c in got["columns"]] == [
         (c["column"], c["categories"], c["hits"]) for c in want["columns"]
     ]
+
+
+def test_a_recorded_spark_run_then_a_cli_run_equal_two_cli_runs(spark, tmp_path, monkeypatch):
+    monkeypatch.delenv("XBORDER_KEY", raising=False)
+    first, second = chained_rows(200, seed=1), chained_rows(200, seed=2, start=150)  # 50 persons in both
+    a, b = write_csv(tmp_path / "a.csv", first, COLUMNS), write_csv(tmp_path / "b.csv", second, COLUMNS)
+    flags = ["--as-of", AS_OF, "--exporter", "acme", "--procedure", "standard_contract", "--record"]
+    # Two CLI runs.
+    cli_ledger = str(tmp_path / "cli.db")
+    _, cli_first = cli(str(a), "--ledger", cli_ledger, *flags)
+    _, cli_second = cli(str(b), "--ledger", cli_ledger, *flags)
+    # A Spark run of the first export (its chains across 8 partitions), then the CLI.
+    spark_ledger = str(tmp_path / "spark.db")
+    df = spark.createDataFrame([tuple(r[c] for c in COLUMNS) for r in first], ", ".join(f"{c} string" for c in COLUMNS))
+    got = xborder.spark.assess(
+        df.repartition(8), as_of=AS_OF, exporter="acme", procedure="standard_contract", ledger=spark_ledger, record=True
+    )
+    assert got["persons"] == cli_first["persons"]
+    assert got["year_to_date"] == cli_first["year_to_date"]
+    _, after_spark = cli(str(b), "--ledger", spark_ledger, *flags)
+    assert after_spark["year_to_date"] == cli_second["year_to_date"]
+    # 200 + 200 persons with 50 in both.
+    assert cli_second["year_to_date"]["persons"] == 350 + cli_first["persons"]["unlinked_rows"] + cli_second["persons"]["unlinked_rows"]
+    # A dry run on the ledger judges on the year so far and records nothing.
+    dry = xborder.spark.assess(df.repartition(3), as_of=AS_OF, exporter="acme", ledger=spark_ledger)
+    assert dry["year_to_date"]["persons"] == after_spark["year_to_date"]["persons"] + cli_first["persons"]["unlinked_rows"]

@@ -247,8 +247,11 @@ def assess(df, *, allow_incomplete=False, stats=None, **options):
 
 
 def _assess_on_ledger(merge, labelled, persons, unlinked, F):
-    """Judge on the ledger: the persons' keys stream to the driver, sorted by person."""
+    """Judge on the ledger: every key of the export, with its person's smallest key and flags,
+    streams to the driver, where the ledger joins them with the exporter's recorded keys for
+    the year (and records the transfer in one transaction, as the CLI does)."""
     rows = labelled.join(persons, "root").select(
         F.col("root.h").alias("rh"), F.col("root.l").alias("rl"), F.col("n.h").alias("kh"), F.col("n.l").alias("kl"), "f"
     )
-    raise UsageError("option ledger: not supported by xborder.spark yet")  # replaced below
+    stream = ((r.rh, r.rl, r.kh, r.kl, r.f) for r in rows.toLocalIterator())
+    return merge.assess_persons(stream, unlinked)
