@@ -245,3 +245,21 @@ def test_no_raw_value_in_any_exception(tmp_path):
     assert messages
     for m in messages:
         assert RAW_ID not in m and RAW_PHONE not in m, m
+
+
+def test_the_stubs_name_every_option_and_export():
+    import ast
+    from pathlib import Path
+
+    pkg = Path(xborder.__file__).parent
+    tree = ast.parse((pkg / "__init__.pyi").read_text())
+    funcs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    scan_kw = {a.arg for a in funcs["scan"].args.kwonlyargs}
+    assert set(xborder.OPTIONS) <= scan_kw, set(xborder.OPTIONS) - scan_kw
+    spark_tree = ast.parse((pkg / "spark.pyi").read_text())
+    assess = [n for n in ast.walk(spark_tree) if isinstance(n, ast.FunctionDef) and n.name == "assess"][0]
+    assert {o for o in xborder.OPTIONS if o not in ("batch_size", "input_format", "encoding")} <= {a.arg for a in assess.args.kwonlyargs}
+    for name in xborder.__all__:
+        assert hasattr(xborder, name) and name in (pkg / "__init__.pyi").read_text()
+    assert (pkg / "py.typed").exists()
+    assert xborder.scan.__doc__ and xborder.Session.scan.__doc__ and xborder.spark.assess.__doc__
