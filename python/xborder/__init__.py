@@ -124,3 +124,5 @@ class Session:
     def blocked(self):
         """After :meth:`report`: the verdict is at or above ``fail_at`` (the CLI would exit 1)."""
         return self._outcome.blocked
+
+from . import spark  # noqa: E402,F401  (pyspark itself is imported only when assess runs)
