@@ -2,7 +2,6 @@
 //! `python/xborder/`, adds the exceptions, docstrings and Spark). Everything here configures the
 //! library's assessor and scanner and hands back what they return; none of it judges or records.
 
-
 use arrow_array::ffi::{from_ffi, FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
 use arrow_array::{Array, RecordBatch, StructArray};
@@ -137,21 +136,27 @@ fn scan(py: Python<'_>, paths: &Bound<'_, PyAny>, options: Option<&Bound<'_, PyD
 /// Batches of Arrow data from Python, imported without copying: anything with
 /// `__arrow_c_stream__` (pyarrow Table/RecordBatchReader, Polars, pandas 2.2+, DuckDB) or
 /// `__arrow_c_array__` (a pyarrow RecordBatch on older pyarrow).
-pub(crate) fn arrow_batches(data: &Bound<'_, PyAny>) -> PyResult<Box<dyn Iterator<Item = PyResult<RecordBatch>> + Send>> {
+pub(crate) fn arrow_batches(
+    data: &Bound<'_, PyAny>,
+) -> PyResult<Box<dyn Iterator<Item = PyResult<RecordBatch>> + Send>> {
     if data.hasattr("__arrow_c_stream__")? {
         let capsule = data.call_method1("__arrow_c_stream__", (data.py().None(),))?;
-        let capsule = capsule.cast::<PyCapsule>().map_err(|_| usage("data: __arrow_c_stream__ did not return a capsule"))?;
+        let capsule =
+            capsule.cast::<PyCapsule>().map_err(|_| usage("data: __arrow_c_stream__ did not return a capsule"))?;
         let ptr = pointer(capsule, c"arrow_array_stream")?;
         // SAFETY: the capsule holds an FFI_ArrowArrayStream (its name says so); `from_raw` moves
         // it out and leaves a released stream behind, which the capsule's destructor skips.
         let reader = unsafe { ArrowArrayStreamReader::from_raw(ptr as *mut FFI_ArrowArrayStream) }
             .map_err(|e| errors::raise("InputError", format!("data: the Arrow stream failed: {e}")))?;
-        return Ok(Box::new(reader.map(|b| b.map_err(|e| errors::raise("InputError", format!("data: the Arrow stream failed: {e}"))))));
+        return Ok(Box::new(
+            reader.map(|b| b.map_err(|e| errors::raise("InputError", format!("data: the Arrow stream failed: {e}")))),
+        ));
     }
     if data.hasattr("__arrow_c_array__")? {
         let pair = data.call_method1("__arrow_c_array__", (data.py().None(),))?;
         let (schema, array): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair.extract()?;
-        let schema = schema.cast::<PyCapsule>().map_err(|_| usage("data: __arrow_c_array__ did not return capsules"))?;
+        let schema =
+            schema.cast::<PyCapsule>().map_err(|_| usage("data: __arrow_c_array__ did not return capsules"))?;
         let array = array.cast::<PyCapsule>().map_err(|_| usage("data: __arrow_c_array__ did not return capsules"))?;
         let (sp, ap) = (pointer(schema, c"arrow_schema")?, pointer(array, c"arrow_array")?);
         // SAFETY: capsules named as the PyCapsule interface specifies; the array is moved out

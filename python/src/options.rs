@@ -225,8 +225,7 @@ impl Options {
     pub fn scanner(&self, assessor: &Assessor, hasher: KeyHasher) -> XResult<Scanner> {
         let mut src = SourceOptions { batch_size: self.batch_size.unwrap_or(32768), ..SourceOptions::default() };
         if let Some(f) = &self.input_format {
-            src.format =
-                Some(f.parse::<Format>().map_err(|e| crate::errors::with_option("input_format", e))?);
+            src.format = Some(f.parse::<Format>().map_err(|e| crate::errors::with_option("input_format", e))?);
         }
         if let Some(e) = &self.encoding {
             src.encoding = Some(encoding_for_label(e).map_err(|e| crate::errors::with_option("encoding", e))?);

@@ -189,7 +189,12 @@ impl Merge {
     /// `persons` streams (root high, root low, key high, key low, person flags) for every key —
     /// the persons' keys, grouped by their component's smallest key — and `unlinked` the rows
     /// without a key as (flags, rows).
-    fn assess_persons(&self, py: Python<'_>, persons: &Bound<'_, PyAny>, unlinked: Vec<(i64, i64)>) -> PyResult<Outcome> {
+    fn assess_persons(
+        &self,
+        py: Python<'_>,
+        persons: &Bound<'_, PyAny>,
+        unlinked: Vec<(i64, i64)>,
+    ) -> PyResult<Outcome> {
         let wide = |h: i64, l: i64| ((h as u64 as u128) << 64) | l as u64 as u128;
         let mut set = PersonSet::new();
         for row in persons.try_iter()? {
@@ -249,7 +254,9 @@ fn link_part(
     let n = local.links.len();
     let mut cols: Vec<Vec<u8>> = (0..5).map(|_| Vec::with_capacity(n * 8)).collect();
     for &(k, r, f) in &local.links {
-        for (c, v) in cols.iter_mut().zip([(k >> 64) as i64, k as u64 as i64, (r >> 64) as i64, r as u64 as i64, f as i64]) {
+        for (c, v) in
+            cols.iter_mut().zip([(k >> 64) as i64, k as u64 as i64, (r >> 64) as i64, r as u64 as i64, f as i64])
+        {
             c.extend_from_slice(&v.to_le_bytes());
         }
     }

@@ -298,7 +298,11 @@ impl<'s> PartialMerge<'s> {
         let s = self.scanner;
         Gates {
             names: self.inputs.iter().map(|a| a.name.clone()).collect(),
-            bits: self.inputs.iter().map(|a| a.columns.iter().map(|c| column_bits(s, &a.name, c, &c.tally)).collect()).collect(),
+            bits: self
+                .inputs
+                .iter()
+                .map(|a| a.columns.iter().map(|c| column_bits(s, &a.name, c, &c.tally)).collect())
+                .collect(),
         }
     }
 
@@ -530,7 +534,8 @@ mod tests {
             // Row i goes to part i % parts: each person's chain crosses parts.
             let mut outs = Vec::new();
             for p in 0..parts {
-                let mine: Vec<_> = rows.iter().enumerate().filter(|(i, _)| i % parts == p).map(|(_, r)| r.clone()).collect();
+                let mine: Vec<_> =
+                    rows.iter().enumerate().filter(|(i, _)| i % parts == p).map(|(_, r)| r.clone()).collect();
                 let mut scan = scanner.partial();
                 let input = scan.begin_input("t", p as u64);
                 scan.scan_batch(input, &make(&mine));
