@@ -48,6 +48,11 @@ pub use report::Report;
 pub use scan::{InputId, ScanOptions, ScanSession, Scanner, ScannerBuilder};
 pub use source::{Format, Input, SourceOptions};
 
+/// The README's Rust examples, run as doctests (`cargo test --doc`).
+#[cfg(all(doctest, feature = "ledger"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Checks shared by the unit tests of several modules.
 #[cfg(test)]
 pub(crate) mod test_util {

@@ -360,29 +360,63 @@ fn second_run_skips_every_object_and_a_changed_object_is_read_again() {
     assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
 }
 
-/// Run with `--record` until `kill_after` objects are committed and the next one is inside its
-/// transaction, then kill -9.
+/// Record `url` object by object until `kill_after` objects are committed and the next one is
+/// inside its transaction, then kill -9. The run is the library driven by a child process
+/// ([`recorder_of_objects`]) that waits at that point; no hook in the binary.
 fn killed_run(moto: &Moto, dir: &Path, url: &str, kill_after: usize) {
-    let mut args = vec!["scan", url, "--format", "json", "--as-of", AS_OF, "--fail-at", "prohibited"];
-    args.extend(record_args(&["--concurrency", "2"]));
-    let mut child = xborder(moto, dir, &args)
-        .env("XBORDER_TEST_RECORD_PAUSE_MS", "1500")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut open = 0;
+    let arg = format!("{}\n{url}\n{}", dir.display(), kill_after + 1);
+    let mut c = common::child_test("recorder_of_objects", &arg);
+    moto.env(&mut c);
+    let mut child = c.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let t0 = Instant::now();
-    while open <= kill_after {
-        let line = lines.next().expect("stderr closed before the kill").unwrap();
-        if line.contains("record transaction open") {
-            open += 1;
-        }
-        assert!(t0.elapsed() < Duration::from_secs(300));
-    }
+    // libtest prints `test NAME ... ` before the child's own output, on the same line.
+    let held = lines.map(|l| l.unwrap()).find_map(|l| l.find("holding").map(|i| l[i..].to_string()));
+    assert_eq!(held, Some(format!("holding transfer {}", kill_after + 1)));
+    assert!(t0.elapsed() < Duration::from_secs(300));
     child.kill().unwrap(); // SIGKILL: no destructor, no rollback handler runs
     child.wait().unwrap();
+}
+
+/// An export as `scan URL --as-of AS_OF --fail-at prohibited --ledger l.db --exporter acme`
+/// would make it, through the library, with `events`.
+fn library_export(
+    dir: &Path,
+    url: &str,
+    record: bool,
+    events: &mut dyn xborder::assess::Events,
+) -> xborder::Assessment {
+    use xborder::assess::{Assessor, Export, ObjectOptions, Record};
+    let (mut ledger, hasher) = xborder::ledger::Ledger::open_keyed(&dir.join("l.db"), record, None).unwrap().unwrap();
+    let assessor = Assessor::builder().exporter("acme").fail_at(xborder::policy::Level::Prohibited).build().unwrap();
+    let as_of = xborder::time::Date::parse(AS_OF).unwrap();
+    let scanner = assessor.scanner_builder().key_hasher(hasher).as_of(as_of).threads(2).build().unwrap();
+    let mut export = Export::new(&[url]).record(if record { Record::UnlessBlocked } else { Record::DryRun });
+    export.objects = ObjectOptions { concurrency: 2, ..ObjectOptions::default() };
+    assessor.assess_export(&scanner, &export, Some(&mut ledger), events).unwrap()
+}
+
+/// The child of [`killed_run`]: `XBORDER_TEST_CHILD` is "DIR\nURL\nK"; records URL's objects
+/// into DIR/l.db and waits inside the K-th transfer's transaction, written and not committed.
+#[test]
+#[ignore = "a child process: a_killed_run_resumes_without_rescanning_or_counting_twice runs it"]
+fn recorder_of_objects() {
+    struct HoldAt(u64);
+    impl xborder::assess::Events for HoldAt {
+        fn staged(&mut self, t: &xborder::ledger::Transfer) -> xborder::Result<()> {
+            if t.seq == self.0 {
+                println!("holding transfer {}", t.seq);
+                std::io::stdout().flush().unwrap();
+                std::thread::sleep(Duration::from_secs(600));
+            }
+            Ok(())
+        }
+    }
+    let arg = common::child_arg("a_killed_run_resumes_without_rescanning_or_counting_twice");
+    let parts: Vec<&str> = arg.split('\n').collect();
+    let (dir, url, k) = (Path::new(parts[0]), parts[1], parts[2].parse().unwrap());
+    library_export(dir, url, true, &mut HoldAt(k));
+    panic!("the parent kills this process inside transfer {k}");
 }
 
 #[test]
@@ -454,33 +488,13 @@ fn failed_objects_are_reported_by_url_and_the_rest_is_scanned() {
     moto.put("mixed", "in/2_good.csv.gz", &good_b);
     moto.put("mixed", "in/3_cut.csv.gz", &whole[..whole.len() / 2]);
     moto.put("mixed", "in/4_cut.parquet", &pq[..pq.len() - 100]);
-    moto.put("mixed", "in/5_gone.csv", good_a.as_bytes());
     // An archived object: S3 (and moto) answer 403 InvalidObjectState to a GET.
     moto.http("PUT", "/mixed/in/6_cold.csv", &[("x-amz-storage-class", "GLACIER")], good_a.as_bytes());
 
-    // The 5th object is deleted between the listing and its GET: a 404.
-    let mut args = vec!["scan", "s3://mixed/in/", "--format", "json", "--as-of", AS_OF, "--fail-at", "prohibited"];
-    args.extend(record_args(&["--concurrency", "1"]));
-    let mut child = xborder(&moto, tmp.path(), &args)
-        .env("XBORDER_TEST_LIST_PAUSE_MS", "3000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("listed 6 object(s)") {
-        line.clear();
-        assert!(err.read_line(&mut line).unwrap() > 0, "stderr ended before the listing");
-    }
-    moto.delete("mixed", "in/5_gone.csv");
-    let mut stderr = String::new();
-    err.read_to_string(&mut stderr).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let run = Run { code: out.status.code().unwrap(), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr };
+    let run = scan(&moto, tmp.path(), &["s3://mixed/in/"], &record_args(&["--concurrency", "1"]));
     assert_eq!(run.code, 3, "{}", run.stderr);
     let r = run.json();
-    assert_eq!(r["inputs"].as_array().unwrap().len(), 6);
+    assert_eq!(r["inputs"].as_array().unwrap().len(), 5);
 
     for good in ["1_good.csv", "2_good.csv.gz"] {
         let i = input(&r, good);
@@ -500,10 +514,9 @@ fn failed_objects_are_reported_by_url_and_the_rest_is_scanned() {
     assert!(!reason("3_cut.csv.gz").is_empty());
     assert!(input(&r, "3_cut.csv.gz")["rows"].as_u64().unwrap() > 0, "rows before the cut are scanned");
     assert!(reason("4_cut.parquet").contains("Parquet"), "{}", reason("4_cut.parquet"));
-    assert!(reason("5_gone.csv").contains("not found (404)"), "{}", reason("5_gone.csv"));
     assert!(reason("6_cold.csv").contains("access denied (403)"), "{}", reason("6_cold.csv"));
     // stderr lists every failed object.
-    for name in ["3_cut.csv.gz", "4_cut.parquet", "5_gone.csv", "6_cold.csv"] {
+    for name in ["3_cut.csv.gz", "4_cut.parquet", "6_cold.csv"] {
         assert!(run.stderr.contains(&format!("s3://mixed/in/{name}")), "{}", run.stderr);
     }
     // Never a raw value in errors or logs.
@@ -525,6 +538,70 @@ fn failed_objects_are_reported_by_url_and_the_rest_is_scanned() {
     let again = again.json();
     assert_eq!(skipped(&again), 2);
     assert_eq!(again["inputs"].as_array().unwrap().len(), 5, "the deleted object is no longer listed");
+}
+
+/// An object deleted between the listing and its GET is a 404: an input that could not be read,
+/// named by its URL and never recorded, while the others are. The deletion happens while a child
+/// process ([`exporter_paused_after_listing`]) waits after listing.
+#[test]
+fn an_object_deleted_after_the_listing_is_reported_and_not_recorded() {
+    let moto = Moto::start();
+    moto.bucket("gone");
+    let tmp = tempfile::tempdir().unwrap();
+    moto.put("gone", "in/1_good.csv", to_csv(&rows(60, 200, 21), ",", "\n").as_bytes());
+    moto.put("gone", "in/2_gone.csv", to_csv(&rows(60, 200, 22), ",", "\n").as_bytes());
+    moto.put("gone", "in/3_good.csv", to_csv(&rows(60, 200, 23), ",", "\n").as_bytes());
+    let arg = format!("{}\ns3://gone/in/", tmp.path().display());
+    let mut c = common::child_test("exporter_paused_after_listing", &arg);
+    moto.env(&mut c);
+    let mut child = c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    // libtest prints `test NAME ... ` before the child's own output, on the same line.
+    while !line.contains("listed") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "the child ended before the listing");
+    }
+    assert!(line.trim_end().ends_with("listed 3 object(s)"), "{line}");
+    moto.delete("gone", "in/2_gone.csv");
+    child.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert!(child.wait().unwrap().success());
+    let report = rest.lines().find_map(|l| l.split_once("report {").map(|(_, r)| format!("{{{r}"))).expect("a report");
+    let r: Value = serde_json::from_str(&report).unwrap();
+    let gone = input(&r, "2_gone.csv");
+    assert_eq!(gone["complete"], false, "{gone}");
+    assert!(gone["transfer"].is_null(), "{gone}");
+    let errors = gone["errors"].to_string();
+    assert!(errors.contains("s3://gone/in/2_gone.csv") && errors.contains("not found (404)"), "{errors}");
+    for good in ["1_good.csv", "3_good.csv"] {
+        let i = input(&r, good);
+        assert_eq!((i["complete"].as_bool(), i["rows"].as_u64()), (Some(true), Some(60)), "{i}");
+        assert!(i["transfer"].is_u64(), "a complete object is recorded: {i}");
+    }
+    assert_eq!(ledger_counts(&moto, tmp.path()).2, 2, "two transfers: the objects read whole");
+}
+
+/// The child of [`an_object_deleted_after_the_listing_is_reported_and_not_recorded`]:
+/// `XBORDER_TEST_CHILD` is "DIR\nURL"; lists URL, prints `listed N object(s)`, waits for a line
+/// on stdin, then reads and records the objects and prints `report <JSON>`.
+#[test]
+#[ignore = "a child process: an_object_deleted_after_the_listing_is_reported_and_not_recorded runs it"]
+fn exporter_paused_after_listing() {
+    struct Pause;
+    impl xborder::assess::Events for Pause {
+        fn objects_listed(&mut self, objects: u64, _: u64, _: std::sync::Arc<std::sync::atomic::AtomicU64>) {
+            println!("listed {objects} object(s)");
+            std::io::stdout().flush().unwrap();
+            let mut go = String::new();
+            std::io::stdin().read_line(&mut go).unwrap();
+        }
+    }
+    let arg = common::child_arg("an_object_deleted_after_the_listing_is_reported_and_not_recorded");
+    let (dir, url) = arg.split_once('\n').unwrap();
+    let a = library_export(Path::new(dir), url, true, &mut Pause);
+    println!("report {}", serde_json::to_string(&a.report).unwrap());
 }
 
 #[test]

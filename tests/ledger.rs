@@ -216,8 +216,9 @@ fn kill_and_check(d: &Path, child: &mut Child, before: &[(i64, i64, i64, i64, i6
 }
 
 /// (e) `kill -9` while recording leaves the ledger exactly as it was, or with the whole transfer.
-/// First deterministically, inside the transaction after every person row was written (a test
-/// hook holds the process there); then at calibrated moments with no hook.
+/// First deterministically, inside the transaction after the whole transfer was written (a child
+/// process drives the library there and waits: [`recorder_held_inside_its_transaction`]); then
+/// the real binary at calibrated moments.
 #[test]
 fn kill_9_mid_record_leaves_ledger_whole() {
     let dir = tempfile::tempdir().unwrap();
@@ -228,14 +229,15 @@ fn kill_9_mid_record_leaves_ledger_whole() {
     let before = state(&d.join("l.db"));
     let args = scan_args(&big, "2026-03-01", &["--record", "--threads", "2"]);
 
-    let mut child = cmd(d, &args, &[("XBORDER_TEST_RECORD_PAUSE_MS", "60000")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+    let mut child = common::child_test("recorder_held_inside_its_transaction", &d.to_string_lossy())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let line = lines.next().unwrap().unwrap();
-    assert!(line.contains("record transaction open"), "{line}");
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // libtest prints `test NAME ... ` before the child's own output, on the same line.
+    let staged = lines.map(|l| l.unwrap()).find_map(|l| l.find("staged").map(|i| l[i..].to_string()));
+    assert_eq!(staged.as_deref(), Some("staged transfer 2"), "the child reached the open transaction");
     let wal = d.join("l.db-wal");
     let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     assert!(kill_and_check(d, &mut child, &before));
@@ -257,6 +259,34 @@ fn kill_9_mid_record_leaves_ledger_whole() {
         }
     }
     assert!(killed > 0);
+}
+
+/// The child of [`kill_9_mid_record_leaves_ledger_whole`]: records `big.csv` of its directory
+/// as the binary would (`scan big.csv --ledger l.db --exporter acme --as-of 2026-03-01 --record
+/// --threads 2`), through the library, and waits inside the ledger transaction once the whole
+/// transfer is written, until it is killed.
+#[test]
+#[ignore = "a child process: kill_9_mid_record_leaves_ledger_whole runs it"]
+fn recorder_held_inside_its_transaction() {
+    use xborder::assess::{Assessor, Events, Export, Record};
+    struct Hold;
+    impl Events for Hold {
+        fn staged(&mut self, t: &xborder::ledger::Transfer) -> xborder::Result<()> {
+            use std::io::Write;
+            println!("staged transfer {}", t.seq);
+            std::io::stdout().flush().unwrap();
+            std::thread::sleep(Duration::from_secs(120));
+            Ok(())
+        }
+    }
+    let dir = std::path::PathBuf::from(common::child_arg("kill_9_mid_record_leaves_ledger_whole"));
+    let (mut ledger, hasher) = xborder::ledger::Ledger::open_keyed(&dir.join("l.db"), true, None).unwrap().unwrap();
+    let assessor = Assessor::builder().exporter("acme").build().unwrap();
+    let as_of = xborder::time::Date::new(2026, 3, 1).unwrap();
+    let scanner = assessor.scanner_builder().key_hasher(hasher).as_of(as_of).threads(2).build().unwrap();
+    let export = Export::new(&[dir.join("big.csv").to_string_lossy()]).record(Record::UnlessBlocked);
+    assessor.assess_export(&scanner, &export, Some(&mut ledger), &mut Hold).unwrap();
+    panic!("the parent kills this process before its transfer commits");
 }
 
 /// (f) A key other than the ledger's is refused with a clear error (exit 2); a key file is

@@ -180,7 +180,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
         None
     } else {
         let f = xborder::source::object::Fetcher::new(a.concurrency.max(1), engine.source_options().clone())?;
-        exports.extend(super::bucket::list_all(&f, &urls)?.into_iter().map(Export::Object));
+        exports.extend(xborder::assess::list_objects(&f, &urls, &Default::default())?.into_iter().map(Export::Object));
         Some(f)
     };
     let (order, archived) = audit::order_objects(&exports, manifest.as_deref())?;
@@ -248,14 +248,12 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
         let name = x.object.name();
         let done = match &x.object {
             Export::File(p) => {
-                engine.assess(scanner, &[Input::Path(p.clone())], Vec::new(), Some(&mut ledger), Record::Always)?
+                engine.assessor.assess_input(scanner, &Input::Path(p.clone()), Some(&mut ledger), Record::Always)?
             }
             #[cfg(feature = "cloud")]
             Export::Object(_) => {
                 let (entry, src) = opened.as_mut().and_then(Iterator::next).expect("one fetch per object");
-                engine.assess_with(scanner, &[], Vec::new(), Some(&mut ledger), Record::Always, |s, _| {
-                    Ok(super::bucket::scan_one(s, &entry, src))
-                })?
+                engine.assessor.assess_object(scanner, &entry, src, Some(&mut ledger), Record::Always)?
             }
         };
         let t = done.transfer.ok_or_else(|| anyhow::anyhow!("{name}: the transfer was not recorded"))?;

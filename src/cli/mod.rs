@@ -8,9 +8,8 @@
 //! clean. stderr says when the partial verdict would also have failed.
 
 mod audit;
-#[cfg(feature = "cloud")]
-mod bucket;
 mod detectors;
+mod events;
 mod ledger;
 mod policy;
 mod scan;

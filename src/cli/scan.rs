@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use super::events::CliEvents;
 use super::{emit, use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
-use xborder::assess::{Assessment, Assessor, Declarations, Record, TransferSpec, UNNAMED_EXPORTER};
+use xborder::assess::{Assessor, Declarations, Export, Record, UNNAMED_EXPORTER};
 use xborder::ledger::{self, Ledger};
 use xborder::persons::{KeyHasher, PersonsMode};
 use xborder::policy::{ImportantCatalogue, Level, Policy, PolicySet, DEFAULT_POLICY};
@@ -16,7 +17,7 @@ use xborder::report::jsonl;
 use xborder::report::timeline::{self, object_label, Point, Timeline};
 use xborder::source::{encoding_for_label, expand_inputs_noting, is_object_url, SourceOptions};
 use xborder::time::Date;
-use xborder::{Format, Input, ScanSession, Scanner};
+use xborder::{Format, Scanner};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OutFormat {
@@ -251,72 +252,6 @@ impl Engine {
         }
         Ok(b.build()?)
     }
-
-    /// Scan `inputs` and have the assessor judge the export on the exporter's year to date (the
-    /// ledger's persons ∪ this export) and record it as `record` says. `missing` are inputs that
-    /// could not be found (they make the report incomplete).
-    pub fn assess(
-        &self,
-        scanner: &Scanner,
-        inputs: &[Input],
-        missing: Vec<xborder::Error>,
-        ledger: Option<&mut Ledger>,
-        record: Record,
-    ) -> anyhow::Result<Assessment> {
-        self.assess_with(scanner, inputs, missing, ledger, record, |_, _| Ok(Outcome::default()))
-    }
-
-    /// [`Engine::assess`], with `objects` reading object-store inputs into the session after
-    /// the local ones (`bucket.rs`): it may record objects one by one, and then the run as a
-    /// whole is not recorded.
-    pub(super) fn assess_with<'s>(
-        &self,
-        scanner: &'s Scanner,
-        inputs: &[Input],
-        missing: Vec<xborder::Error>,
-        mut ledger: Option<&mut Ledger>,
-        record: Record,
-        objects: impl FnOnce(&mut ScanSession<'s>, Option<&mut Ledger>) -> anyhow::Result<Outcome>,
-    ) -> anyhow::Result<Assessment> {
-        let mut session = scanner.scan_inputs(inputs);
-        for e in missing {
-            let id = session.begin_input(&match &e {
-                xborder::Error::Io { path, .. } => path.clone(),
-                _ => "?".into(),
-            });
-            session.fail_input(id, e);
-        }
-        let outcome = objects(&mut session, ledger.as_deref_mut())?;
-        if std::env::var_os("XBORDER_STATS").is_some() {
-            // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
-            let keys = session.persons().map_or(0, |p| p.keys());
-            let bytes = session.persons_bytes();
-            eprintln!(
-                "xborder: stats: {keys} distinct person keys, persons ≈ {bytes} bytes ({:.1} bytes/key)",
-                bytes as f64 / keys.max(1) as f64
-            );
-        }
-        // Objects of a store were recorded one by one as they were read (bucket.rs); the run as
-        // a whole is recorded only for local inputs.
-        let record = if outcome.per_object { Record::DryRun } else { record };
-        // Local inputs come first in the report, then objects read into the session (no
-        // fingerprint: a URL and its ETag identify them).
-        let hasher = scanner.hasher();
-        let fingerprint = |n: usize| match inputs.get(n) {
-            Some(Input::Path(p)) => ledger::input_fingerprint(hasher, p),
-            _ => None,
-        };
-        let spec = TransferSpec {
-            fingerprint: Some(&fingerprint),
-            object: None,
-            recorded_unlinked: (outcome.recorded_unlinked, outcome.recorded_unlinked_sensitive),
-        };
-        let mut out = self.assessor.assess(&mut session, ledger, record, spec)?;
-        for (i, n) in &outcome.notes {
-            n.apply(&mut out.report.inputs[*i]);
-        }
-        Ok(out)
-    }
 }
 
 /// An object-store URL in a build without the `cloud` feature: a usage error saying so.
@@ -339,27 +274,31 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
         Some(d) => Some(Date::parse(d).with_context(|| format!("--as-of {d:?}: expected YYYY-MM-DD"))?),
         None => None,
     };
-    // Object-store URLs go through the `cloud` feature's fetcher, everything else as before.
-    let (urls, locals): (Vec<String>, Vec<String>) = a.inputs.iter().cloned().partition(|i| is_object_url(i));
-    if let Some(u) = urls.first() {
-        need_cloud(u)?;
-        if a.read_only {
-            anyhow::bail!("--read-only reads local inputs only");
-        }
-        if a.record && !locals.is_empty() {
-            anyhow::bail!(
-                "--record with object-store URLs records object by object; record local inputs in a separate run \
-                 (or name them as file:// URLs)"
-            );
-        }
+    let export = Export {
+        inputs: a.inputs.clone(),
+        record: if a.record { Record::UnlessBlocked } else { Record::DryRun },
+        #[cfg(feature = "cloud")]
+        objects: xborder::assess::ObjectOptions {
+            glob: match a.glob.as_deref() {
+                Some(g) => Some(glob::Pattern::new(g).map_err(|e| anyhow::anyhow!("--glob {g:?}: {e}"))?),
+                None => None,
+            },
+            since_unix: a.since.as_deref().map(since_unix).transpose()?,
+            concurrency: a.concurrency,
+        },
+    };
+    // What can be refused before any data is read or a ledger created.
+    export.check()?;
+    let has_urls = a.inputs.iter().any(|i| is_object_url(i));
+    if has_urls && a.read_only {
+        anyhow::bail!("--read-only reads local inputs only");
     }
-    let expanded = expand_inputs_noting(&locals);
-    for (p, why) in &expanded.skipped {
-        eprintln!("xborder: skipped {}: {why}", xborder::error::escape_name(&p.to_string_lossy()));
-    }
-    let (inputs, missing) = (expanded.inputs, expanded.errors);
     if a.read_only {
-        return read_only(&inputs, missing, engine.source_options());
+        let expanded = expand_inputs_noting(&a.inputs);
+        for (p, why) in &expanded.skipped {
+            eprintln!("xborder: skipped {}: {why}", xborder::error::escape_name(&p.to_string_lossy()));
+        }
+        return read_only(&expanded.inputs, expanded.errors, engine.source_options());
     }
     // The ledger and its key, before any data is read (a wrong key is exit 2).
     let ledger_path = ledger_path(a.ledger.as_deref());
@@ -386,7 +325,6 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     };
     let scanner = engine.scanner(as_of, hasher.clone(), a.persons)?;
     let fail_at = engine.assessor.fail_at();
-    let record = if a.record { Record::UnlessBlocked } else { Record::DryRun };
     let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
         OutFormat::Human
     } else {
@@ -394,36 +332,19 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     });
     let mut out = Out::new(a.output.clone());
     // JSON Lines: one line per input as soon as it is read (objects may take hours).
-    #[cfg_attr(not(feature = "cloud"), allow(unused_mut))]
-    let mut lines_written = 0;
-    let objects = |session: &mut ScanSession<'_>, ledger: Option<&mut Ledger>| -> anyhow::Result<Outcome> {
-        #[cfg(feature = "cloud")]
-        if !urls.is_empty() {
-            if format == OutFormat::Jsonl {
-                for i in &session.report().inputs {
-                    out.write(&jsonl::input(i))?;
-                }
-            }
-            let cx = super::bucket::Ctx {
-                engine: &engine,
-                glob: a.glob.as_deref(),
-                since: a.since.as_deref(),
-                concurrency: a.concurrency,
-                record: a.record,
-                exporter: &exporter,
-                year: session.scanner().options().as_of.year,
-                jsonl: format == OutFormat::Jsonl,
-            };
-            let outcome = super::bucket::scan(&cx, &urls, session, ledger, &mut out)?;
-            if format == OutFormat::Jsonl {
-                lines_written = session.inputs_len();
-            }
-            return Ok(outcome);
-        }
-        let _ = (session, ledger, &urls);
-        Ok(Outcome::default())
-    };
-    let assessed = engine.assess_with(&scanner, &inputs, missing, book.as_mut().map(|b| &mut b.0), record, objects)?;
+    let mut events = CliEvents::new(&mut out, format == OutFormat::Jsonl);
+    let assessed = engine.assessor.assess_export(&scanner, &export, book.as_mut().map(|b| &mut b.0), &mut events)?;
+    events.finish();
+    let lines_written = events.lines;
+    drop(events);
+    if std::env::var_os("XBORDER_STATS").is_some() {
+        // For measurements: the person set's size (DESIGN: ≤ 48 bytes per distinct key).
+        let (keys, bytes) = assessed.persons_memory;
+        eprintln!(
+            "xborder: stats: {keys} distinct person keys, persons ≈ {bytes} bytes ({:.1} bytes/key)",
+            bytes as f64 / keys.max(1) as f64
+        );
+    }
     let (report, level) = (assessed.report, assessed.level);
     let year = scanner.options().as_of.year;
     match &assessed.transfer {
@@ -436,7 +357,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             t.ytd.persons,
             t.ytd.sensitive
         ),
-        None if a.record && urls.is_empty() => {
+        None if a.record && !has_urls => {
             let why = if !report.complete() {
                 "the scan is incomplete".to_string()
             } else if level >= fail_at {
@@ -520,24 +441,6 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     Ok(EXIT_OK)
 }
 
-/// Without the `cloud` feature no object is read: nothing to add to the report.
-#[cfg(not(feature = "cloud"))]
-#[derive(Default)]
-pub(super) struct Outcome {
-    notes: Vec<(usize, Note)>,
-    recorded_unlinked: u64,
-    recorded_unlinked_sensitive: u64,
-    per_object: bool,
-}
-#[cfg(not(feature = "cloud"))]
-struct Note;
-#[cfg(not(feature = "cloud"))]
-impl Note {
-    fn apply(&self, _: &mut xborder::report::InputReport) {}
-}
-#[cfg(feature = "cloud")]
-pub(super) use super::bucket::Outcome;
-
 /// Where the report goes: `--output FILE` (created at the first write, so a run that fails
 /// before it leaves no file) or stdout. JSON Lines write to it as inputs finish.
 pub(super) struct Out {
@@ -546,7 +449,7 @@ pub(super) struct Out {
 }
 
 impl Out {
-    fn new(path: Option<PathBuf>) -> Out {
+    pub(super) fn new(path: Option<PathBuf>) -> Out {
         Out { path, file: None }
     }
 
@@ -567,6 +470,13 @@ impl Out {
     }
 }
 
+/// `--since YYYY-MM-DD`: midnight in Asia/Shanghai, in Unix seconds.
+#[cfg(feature = "cloud")]
+fn since_unix(s: &str) -> anyhow::Result<i64> {
+    let d = Date::parse(s).with_context(|| format!("--since {s:?}: expected YYYY-MM-DD"))?;
+    Ok(d.to_days() * 86_400 - 8 * 3_600)
+}
+
 /// `--ledger`, else `XBORDER_LEDGER`, else `./xborder-ledger.db`.
 pub fn ledger_path(arg: Option<&std::path::Path>) -> PathBuf {
     match arg {
@@ -581,22 +491,8 @@ pub fn ledger_path(arg: Option<&std::path::Path>) -> PathBuf {
 /// The ledger and the key it is written with. Without `create`, a missing ledger is `None`.
 /// A key file is created only for a ledger that has no key yet.
 pub fn open_ledger(path: &std::path::Path, create: bool) -> anyhow::Result<Option<(Ledger, KeyHasher)>> {
-    let Some(mut l) = Ledger::open(path, create)? else {
-        return Ok(None);
-    };
     let env = std::env::var(ledger::KEY_ENV).ok();
-    let fresh = l.key_fingerprint()?.is_none();
-    let (hasher, source) = match ledger::load_key(path, env.as_deref(), create && fresh)? {
-        Some(k) => k,
-        None => anyhow::bail!(
-            "ledger {}: no key: set {} or restore the key file {}",
-            path.display(),
-            ledger::KEY_ENV,
-            ledger::key_path(path).display()
-        ),
-    };
-    l.check_key(&hasher, &source)?;
-    Ok(Some((l, hasher)))
+    Ok(Ledger::open_keyed(path, create, env.as_deref())?)
 }
 
 /// Read every input into batches and report rows and bytes (the reader's own throughput).

@@ -139,6 +139,23 @@ impl Catalogue {
                 detectors.push(d);
             }
         }
+        // Keys of one category share a hash space: its detectors must normalise and rank them
+        // alike.
+        for (i, d) in detectors.iter().enumerate() {
+            if let Some(o) = detectors[..i].iter().find(|o| o.category() == d.category()) {
+                if (o.key_kind, o.key_rank) != (d.key_kind, d.key_rank) && (o.is_key() && d.is_key()) {
+                    return Err(Error::config(
+                        &d.origin,
+                        format!(
+                            "detector {}: `key_form` and `key_rank` differ from detector {} of the same category {}",
+                            d.id(),
+                            o.id(),
+                            d.category()
+                        ),
+                    ));
+                }
+            }
+        }
         // Priority order is the arbitration order; ids break ties so the order is stable.
         detectors.sort_by(|a, b| (a.priority, a.id()).cmp(&(b.priority, b.id())));
         if detectors.len() > DetectorId::MAX as usize {

@@ -8,6 +8,7 @@ use super::mask::MaskStyle;
 use super::validators::{self, Ctx, ValidateFn};
 use super::{DetectorId, DetectorSpec, MAX_EXACT_LEN};
 use crate::error::{Error, Result};
+use crate::persons::{KeyKind, FALLBACK_RANK};
 
 /// A compiled detector.
 #[derive(Debug, Clone)]
@@ -23,9 +24,8 @@ pub struct Detector {
     /// Longest whole value (bytes). Above [`MAX_EXACT_LEN`] only for shape validators that
     /// reject long free text cheaply (addresses, images, feature vectors).
     pub max_len: usize,
-    /// The share of values a column needs, as the column classifier applies it: halved when the
-    /// column name hints the category. For a `header_required` detector it is twice the file's
-    /// `min_ratio`, above 1, so that only a hinted column can reach it.
+    /// The share of values a column needs (the file's `min_ratio`, default 0.6); see
+    /// [`Detector::threshold`] for how the column name changes it.
     pub min_ratio: f64,
     /// The column name must hint the category (see [`DetectorSpec::header_required`]).
     pub header_required: bool,
@@ -40,7 +40,15 @@ pub struct Detector {
     pub header_only: bool,
     /// Decided by its dictionary alone (no validator, no pattern).
     pub keyword_only: bool,
+    /// How its keys are normalised (`key_form`).
+    pub key_kind: KeyKind,
+    /// Sketch mode: its keys' rank among a row's keys (`key_rank`; [`FALLBACK_RANK`] for a
+    /// `fallback_key`).
+    pub key_rank: u8,
 }
+
+/// The rank of a key whose file gives none.
+const DEFAULT_KEY_RANK: u8 = 8;
 
 impl Detector {
     pub(super) fn compile(spec: DetectorSpec, origin: &str) -> Result<Detector> {
@@ -71,14 +79,12 @@ impl Detector {
         if !(0.0..=1.0).contains(&min_ratio) {
             return Err(Error::config(origin, "key `min_ratio`: must be between 0 and 1"));
         }
-        // `scan::classify` compares a column's hit ratio with `min_ratio`, halved when the column
-        // name hints the category. Doubling it puts an unhinted column out of reach (ratios are
-        // at most 1) and leaves the file's value as the threshold of a hinted one.
-        // `tests/header_required.rs` checks this end to end.
+        // A hinted column of a `header_required` detector needs the file's share itself: more
+        // than half, or a hint would be the main evidence. `tests/header_required.rs` checks the
+        // thresholds end to end.
         if spec.header_required && min_ratio <= 0.5 {
             return Err(Error::config(origin, "key `min_ratio`: a `header_required` detector needs more than 0.5"));
         }
-        let min_ratio = if spec.header_required { 2.0 * min_ratio } else { min_ratio };
         let header_only = spec.validator.as_deref() == Some("any_value");
         if header_only && !spec.header_required {
             return Err(Error::config(
@@ -86,6 +92,13 @@ impl Detector {
                 "validator `any_value` accepts anything: it needs `header_required = true`",
             ));
         }
+        let key_kind = KeyKind::parse(spec.key_form.as_deref()).ok_or_else(|| {
+            Error::config(origin, "key `key_form`: expected phone, resident_id, email or card (or no key_form)")
+        })?;
+        if spec.key_rank == Some(FALLBACK_RANK) {
+            return Err(Error::config(origin, format!("key `key_rank`: at most {}", FALLBACK_RANK - 1)));
+        }
+        let key_rank = if spec.fallback_key { FALLBACK_RANK } else { spec.key_rank.unwrap_or(DEFAULT_KEY_RANK) };
         let terms: Vec<(DetectorId, &str)> = spec.keywords.iter().map(|k| (0, k.as_str())).collect();
         let keywords = KeywordSet::build(&terms);
         Ok(Detector {
@@ -103,8 +116,28 @@ impl Detector {
             validator,
             exact_re,
             origin: origin.to_string(),
+            key_kind,
+            key_rank,
             spec,
         })
+    }
+
+    /// The share of a column's values that must validate for the column to hold the category:
+    /// `min_ratio`, halved where the column name hints the category (the name supports the
+    /// values). A `header_required` detector needs the hint and then `min_ratio` itself; without
+    /// the hint no share is enough (`None`).
+    pub fn threshold(&self, hinted: bool) -> Option<f64> {
+        match (self.header_required, hinted) {
+            (true, false) => None,
+            (true, true) => Some(self.min_ratio),
+            (false, true) => Some(self.min_ratio / 2.0),
+            (false, false) => Some(self.min_ratio),
+        }
+    }
+
+    /// Its values are person keys (`person_key` or `fallback_key`).
+    pub fn is_key(&self) -> bool {
+        self.spec.person_key || self.spec.fallback_key
     }
 
     pub fn id(&self) -> &str {

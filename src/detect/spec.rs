@@ -39,12 +39,19 @@ pub struct DetectorSpec {
     /// Column names that support this category (Chinese and English). Supporting evidence only.
     #[serde(default)]
     pub header_hints: Vec<String>,
-    /// Words that, near a free-text match, make it more likely (reported in reasons).
-    #[serde(default)]
-    pub context: Vec<String>,
     /// Identifies one natural person (DESIGN.md "person keys").
     #[serde(default)]
     pub person_key: bool,
+    /// How its keys are normalised before they are hashed (DESIGN.md "person keys"): `phone`
+    /// (without `+86` and separators), `resident_id` (GB 11643: `x` upper-cased, 15 digits
+    /// upgraded to 18; the birth date inside marks minors), `email` (lower-cased), `card` (bare
+    /// digits); without it, the value as it is. Detectors of one category must agree.
+    #[serde(default)]
+    pub key_form: Option<String>,
+    /// Sketch mode: which of a row's keys stands for its person, lowest first (document numbers,
+    /// then phone, e-mail, card; default 8). Detectors of one category must agree.
+    #[serde(default)]
+    pub key_rank: Option<u8>,
     /// Names one person only when the row holds no `person_key` (DESIGN.md: licence plates,
     /// VINs, membership numbers): rows sharing it are then one person; beside a better key it is
     /// only a category of that person.

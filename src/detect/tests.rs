@@ -231,6 +231,32 @@ fn header_required_needs_more_than_half() {
     assert!(e.contains("min_ratio"), "{e}");
 }
 
+/// `key_form` and `key_rank` come from the detector files: the built-in keys carry them, a bad
+/// form is refused, and detectors of one category must agree (their keys share a hash space).
+#[test]
+fn key_forms_come_from_the_files() {
+    use crate::persons::{KeyKind, FALLBACK_RANK};
+    let c = cat();
+    let by_id = |id: &str| c.detectors.iter().find(|d| d.id() == id).unwrap();
+    assert_eq!((by_id("resident_id").key_kind, by_id("resident_id").key_rank), (KeyKind::ResidentId, 0));
+    assert_eq!((by_id("resident_id_legacy").key_kind, by_id("resident_id_legacy").key_rank), (KeyKind::ResidentId, 0));
+    assert_eq!((by_id("phone").key_kind, by_id("phone").key_rank), (KeyKind::Phone, 5));
+    assert_eq!((by_id("bank_card").key_kind, by_id("bank_card").key_rank), (KeyKind::Card, 7));
+    assert_eq!((by_id("passport").key_kind, by_id("passport").key_rank), (KeyKind::Other, 3));
+    assert_eq!(by_id("membership").key_rank, FALLBACK_RANK);
+    let file = |id: &str, extra: &str| {
+        let t = format!(
+            "id='{id}'\ncategory='k'\ndescription='d'\npattern='[0-9]{{6}}'\nperson_key=true\n{extra}\n[examples]\nmatch=['123456']\nno_match=['1']\n"
+        );
+        (DetectorSpec::parse(&format!("d/{id}.toml"), &t).unwrap(), format!("d/{id}.toml"))
+    };
+    let e = Catalogue::build(vec![file("a", "key_form='fax'")], cat().ctx).unwrap_err().to_string();
+    assert!(e.contains("key_form"), "{e}");
+    let e = Catalogue::build(vec![file("a", "key_rank=1"), file("b", "key_rank=2")], cat().ctx).unwrap_err();
+    assert!(e.to_string().contains("differ from detector a"), "{e}");
+    assert!(Catalogue::build(vec![file("a", "key_rank=1"), file("b", "key_rank=1")], cat().ctx).is_ok());
+}
+
 #[test]
 fn finds_identifiers_in_text() {
     let c = cat();

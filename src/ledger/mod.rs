@@ -180,6 +180,25 @@ impl Ledger {
         Ok(Some(Ledger { conn, path: path.to_path_buf() }))
     }
 
+    /// [`Ledger::open`] with the key its person hashes are made with: `key_hex` (the
+    /// `XBORDER_KEY` value) or the key file beside the ledger, created with a new ledger. A
+    /// ledger with no key, or with another one, is an error. `Ok(None)`: no ledger and not
+    /// `create`.
+    pub fn open_keyed(path: &Path, create: bool, key_hex: Option<&str>) -> Result<Option<(Ledger, KeyHasher)>> {
+        let Some(mut l) = Ledger::open(path, create)? else {
+            return Ok(None);
+        };
+        let fresh = l.key_fingerprint()?.is_none();
+        let Some((hasher, source)) = load_key(path, key_hex, create && fresh)? else {
+            return Err(Error::Ledger {
+                path: path.display().to_string(),
+                message: format!("no key: set {KEY_ENV} or restore the key file {}", key_path(path).display()),
+            });
+        };
+        l.check_key(&hasher, &source)?;
+        Ok(Some((l, hasher)))
+    }
+
     /// Objects already recorded for `exporter` in `year`: (URL, version) → the transfer that
     /// recorded them.
     pub fn recorded_objects(&self, exporter: &str, year: i32) -> Result<HashMap<(String, String), u64>> {

@@ -26,7 +26,6 @@ impl<'a> LedgerTxn<'a> {
         hasher: &KeyHasher,
     ) -> Result<Staged<'a>> {
         let (transfer, scope) = self.write(plan, batch, meta, hasher)?;
-        test_pause();
         Ok(Staged { txn: self, transfer, scope })
     }
 
@@ -266,14 +265,5 @@ impl Staged<'_> {
     pub fn commit(self) -> Result<Transfer> {
         self.txn.tx.commit().map_err(err(self.txn.path))?;
         Ok(self.transfer)
-    }
-}
-
-/// Tests only: `XBORDER_TEST_RECORD_PAUSE_MS` holds a recorder inside its transaction, after the
-/// transfer is written and before the commit, so a test can kill it there.
-fn test_pause() {
-    if let Some(ms) = std::env::var("XBORDER_TEST_RECORD_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
-        eprintln!("xborder: test: record transaction open");
-        std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }

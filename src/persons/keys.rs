@@ -156,11 +156,6 @@ fn low96(h: u128) -> u128 {
     h & ((1u128 << 96) - 1)
 }
 
-/// The normal form of a key of `category` into `out`; false when the value has none.
-pub fn normalise_key(category: &str, s: &str, out: &mut Vec<u8>) -> bool {
-    normalise_as(KeyKind::of(category), s, out)
-}
-
 /// How a category's keys are normalised (decided once per detector, not per key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
@@ -173,14 +168,16 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    pub fn of(category: &str) -> KeyKind {
-        match category {
-            "phone" => KeyKind::Phone,
-            "resident_id" | "residence_permit_id" => KeyKind::ResidentId,
-            "email" => KeyKind::Email,
-            "bank_card" | "financial_account" => KeyKind::Card,
-            _ => KeyKind::Other,
-        }
+    /// A detector file's `key_form` (`None`: the value as it is).
+    pub fn parse(form: Option<&str>) -> Option<KeyKind> {
+        Some(match form {
+            None => KeyKind::Other,
+            Some("phone") => KeyKind::Phone,
+            Some("resident_id") => KeyKind::ResidentId,
+            Some("email") => KeyKind::Email,
+            Some("card") => KeyKind::Card,
+            Some(_) => return None,
+        })
     }
 }
 
@@ -210,7 +207,7 @@ pub fn normal_form<'a>(kind: KeyKind, s: &'a str, out: &'a mut Vec<u8>) -> Optio
     }
 }
 
-/// [`normalise_key`] for a key of kind `kind`.
+/// Write the normal form of `s` as a key of kind `kind` into `out`; false when it has none.
 pub fn normalise_as(kind: KeyKind, s: &str, out: &mut Vec<u8>) -> bool {
     out.clear();
     match kind {
@@ -314,15 +311,15 @@ mod tests {
         let k = KeyHasher::new([7; 32]);
         let mut a = Vec::new();
         let mut b = Vec::new();
-        assert!(normalise_key("phone", "+86 138-1234-5678", &mut a));
-        assert!(normalise_key("phone", "13812345678", &mut b));
+        assert!(normalise_as(KeyKind::Phone, "+86 138-1234-5678", &mut a));
+        assert!(normalise_as(KeyKind::Phone, "13812345678", &mut b));
         assert_eq!(k.hash("phone", &a), k.hash("phone", &b));
-        assert!(normalise_key("resident_id", "11010519491231002x", &mut a));
+        assert!(normalise_as(KeyKind::ResidentId, "11010519491231002x", &mut a));
         assert_eq!(a, b"11010519491231002X");
         // 15-digit legacy form upgraded to 18 with its check character
-        assert!(normalise_key("resident_id", "110105491231002", &mut a));
+        assert!(normalise_as(KeyKind::ResidentId, "110105491231002", &mut a));
         assert_eq!(a, b"11010519491231002X");
-        assert!(normalise_key("email", "Zhang.Wei@QQ.com", &mut a));
+        assert!(normalise_as(KeyKind::Email, "Zhang.Wei@QQ.com", &mut a));
         assert_eq!(a, b"zhang.wei@qq.com");
         // a phone and an e-mail never collide: the category is part of the hash
         assert_ne!(k.hash("phone", b"x"), k.hash("email", b"x"));

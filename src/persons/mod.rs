@@ -7,10 +7,13 @@ mod keys;
 mod sketch;
 mod union_find;
 
-pub use keys::{hash_key, normal_form, normalise_as, normalise_key, random_key, CategoryHasher, KeyHasher, KeyKind};
+pub use keys::{hash_key, normal_form, normalise_as, random_key, CategoryHasher, KeyHasher, KeyKind};
 pub use sketch::{Estimate, PersonSketch, SketchCounts};
 pub use union_find::{PersonCounts, PersonSet};
 
+/// Under this age a person is a minor whose personal information is all sensitive (PIPL
+/// Art. 28, 31): judged from a resident ID's birth date on the scan's `as_of`.
+pub const MINOR_AGE: i32 = 14;
 /// Flag bit for "this key's person is a minor" (above the category bits).
 pub const MINOR_BIT: u64 = 1 << 63;
 /// Flag bit for "this person owns a row" (as opposed to being only named in free text).
@@ -43,21 +46,6 @@ impl std::str::FromStr for PersonsMode {
 }
 
 /// The rank of a key that names a person only when nothing better is in the row
-/// (`fallback_key`: licence plates, VINs, membership numbers); below every [`key_rank`].
+/// (`fallback_key`: licence plates, VINs, membership numbers); below every `key_rank` of a
+/// detector file.
 pub const FALLBACK_RANK: u8 = u8::MAX;
-
-/// Which key of a row stands for its person in sketch mode: the lowest rank wins (document
-/// numbers are the most stable identifiers, then phone, e-mail, card).
-pub fn key_rank(category: &str) -> u8 {
-    match category {
-        "resident_id" => 0,
-        "residence_permit_id" => 1,
-        "foreign_permanent_resident_id" => 2,
-        "passport" => 3,
-        "hk_macau_permit" | "mainland_travel_permit" => 4,
-        "phone" => 5,
-        "email" => 6,
-        "bank_card" => 7,
-        _ => 8,
-    }
-}

@@ -11,7 +11,7 @@ use super::text_cells::TextCells;
 use super::Scanner;
 use crate::detect::validators::resident_id_birth_date;
 use crate::detect::{Worker, MAX_EXACT_LEN};
-use crate::persons::{normal_form, KeyKind, PersonsMode, MINOR_BIT, OWNER_BIT};
+use crate::persons::{normal_form, KeyKind, PersonsMode, MINOR_AGE, MINOR_BIT, OWNER_BIT};
 
 /// What a column's name says, computed once per column.
 #[derive(Debug, Clone, Default)]
@@ -367,7 +367,7 @@ impl Scanner {
         if kind == KeyKind::ResidentId {
             if let Some(b) = resident_id_birth_date(key) {
                 // PIPL Art. 28: all personal information of a minor under 14 is sensitive.
-                if b.age_on(self.opts.as_of) < 14 {
+                if b.age_on(self.opts.as_of) < MINOR_AGE {
                     flags |= MINOR_BIT;
                 }
             }

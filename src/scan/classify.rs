@@ -14,6 +14,18 @@ use crate::report::{ColumnReport, ImportantData};
 /// Share of values that must read as free text for a column to be treated as free text.
 const TEXT_SHARE: f64 = 0.3;
 
+/// Confidence of a category kept only because the input's first rows counted its keys.
+const CONFIDENCE_COUNTED_EARLY: f64 = 0.5;
+/// Confidence of a category the column name alone decides (no value pattern exists for it).
+const CONFIDENCE_NAME_DECIDES: f64 = 0.7;
+/// Confidence that a column is not personal: its name names a non-personal identifier.
+const CONFIDENCE_NAMED_NOT_PERSONAL: f64 = 0.9;
+/// Confidence of free-text findings: every one validated, the column's share aside.
+const CONFIDENCE_FREE_TEXT: f64 = 0.9;
+/// Confidence that values shaped like a name-dependent category are not it: the name does not
+/// say so.
+const CONFIDENCE_NAME_MISSING: f64 = 0.8;
+
 pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &ColumnAcc) -> Option<ColumnReport> {
     let mut report = classify_values(cat, classes, input, col);
     let t = &col.tally;
@@ -27,7 +39,7 @@ pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &Co
             kind: "values".into(),
             categories: vec![],
             class: Class::NotPersonal.as_str().into(),
-            confidence: 0.7,
+            confidence: CONFIDENCE_NAME_DECIDES,
             hits: 0,
             inspected: t.values,
             reason: String::new(),
@@ -47,7 +59,7 @@ pub(crate) fn classify(cat: &Catalogue, classes: &Classes, input: &str, col: &Co
         );
         if was_empty {
             r.reason = why;
-            r.confidence = 0.7;
+            r.confidence = CONFIDENCE_NAME_DECIDES;
             r.hits = present;
         } else {
             r.reason.push_str("; ");
@@ -123,7 +135,7 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
             kind: "values".into(),
             categories: vec![],
             class: Class::NotPersonal.as_str().into(),
-            confidence: 0.9,
+            confidence: CONFIDENCE_NAMED_NOT_PERSONAL,
             hits: 0,
             inspected: values,
             reason: format!(
@@ -151,14 +163,15 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
         } else {
             hinted_cats.contains(&det.category())
         };
-        let threshold = if hinted { det.min_ratio / 2.0 } else { det.min_ratio };
-        if ratio >= threshold {
+        if det.threshold(hinted).is_some_and(|needed| ratio >= needed) {
             let mut categories = vec![det.category().to_string()];
             for c in text_counts.keys() {
                 if !categories.contains(c) {
                     categories.push(c.clone());
                 }
             }
+            // From 0.5 (no value validates) to 0.95 (every one does); a name that agrees adds a
+            // little; never certainty.
             let confidence = (0.5 + 0.45 * ratio + if hinted { 0.04 } else { 0.0 }).min(0.99);
             let via = det.spec.validator.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
             let mut reason =
@@ -231,7 +244,7 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
             kind: "free_text".into(),
             class: class_of(classes, &categories).as_str().into(),
             categories,
-            confidence: 0.9,
+            confidence: CONFIDENCE_FREE_TEXT,
             hits,
             inspected: values,
             reason,
@@ -251,7 +264,7 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
                 kind: "values".into(),
                 categories: vec![],
                 class: Class::NotPersonal.as_str().into(),
-                confidence: 0.8,
+                confidence: CONFIDENCE_NAME_MISSING,
                 hits: 0,
                 inspected: values,
                 reason: format!(
@@ -276,7 +289,7 @@ fn classify_values(cat: &Catalogue, classes: &Classes, input: &str, col: &Column
                 "only {hits} of {values} values ({:.2}%) validate as {}, below the {:.0}% a column needs",
                 pct(hits) * 100.0,
                 det.category(),
-                det.min_ratio * 100.0
+                det.threshold(hinted_cats.contains(&det.category())).unwrap_or(det.min_ratio) * 100.0
             ),
             examples: vec![],
             counts: BTreeMap::new(),
@@ -335,7 +348,7 @@ pub(crate) fn keep_counted(
         kind: "values".into(),
         categories: vec![],
         class: Class::NotPersonal.as_str().into(),
-        confidence: 0.5,
+        confidence: CONFIDENCE_COUNTED_EARLY,
         hits: 0,
         inspected: t.values,
         reason: String::new(),

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use crate::detect::validators::Ctx;
 use crate::detect::{Catalogue, Worker};
 use crate::error::{Error, Result};
-use crate::persons::{key_rank, CategoryHasher, KeyHasher, KeyKind, PersonsMode, CATEGORY_BITS, FALLBACK_RANK};
+use crate::persons::{CategoryHasher, KeyHasher, KeyKind, PersonsMode, CATEGORY_BITS};
 use crate::policy::{Class, Classes};
 use crate::source::{Input, SourceOptions};
 use crate::time::Date;
@@ -151,12 +151,8 @@ impl ScannerBuilder {
             .map(|d| (d.spec.person_key || d.spec.fallback_key) && bit_of(d.category()) != 0)
             .collect();
         let text_key = catalogue.detectors.iter().map(|d| d.spec.key_in_text.unwrap_or(true)).collect();
-        let key_rank = catalogue
-            .detectors
-            .iter()
-            .map(|d| if d.spec.fallback_key { FALLBACK_RANK } else { key_rank(d.category()) })
-            .collect();
-        let key_kind = catalogue.detectors.iter().map(|d| KeyKind::of(d.category())).collect();
+        let key_rank = catalogue.detectors.iter().map(|d| d.key_rank).collect();
+        let key_kind = catalogue.detectors.iter().map(|d| d.key_kind).collect();
         let hasher = self.hasher.unwrap_or_else(KeyHasher::random);
         let key_hash = catalogue.detectors.iter().map(|d| hasher.category(d.category())).collect();
         let pool = rayon::ThreadPoolBuilder::new()

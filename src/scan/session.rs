@@ -37,6 +37,11 @@ pub(crate) struct InputAcc {
     /// Per column, bits whose keys were counted by the provisional decision although the final
     /// one does not hold them: the report shows them, so that it tells the count's story.
     pub(super) sticky: Vec<u64>,
+    /// An object of a store: its version (ETag), and the ledger transfer that holds it.
+    etag: Option<String>,
+    transfer: Option<u64>,
+    /// Not read, and why (an object the ledger holds already).
+    skipped: Option<String>,
 }
 
 pub(crate) struct ColumnAcc {
@@ -49,6 +54,22 @@ pub(crate) struct ColumnAcc {
 }
 
 impl InputAcc {
+    fn report(&self) -> InputReport {
+        InputReport {
+            path: crate::error::sanitize_name(&self.name),
+            format: self.info.as_ref().map(|i| i.format.to_string()),
+            encoding: self.info.as_ref().and_then(|i| i.encoding.clone()),
+            compression: self.info.as_ref().and_then(|i| i.compression.map(str::to_string)),
+            rows: self.rows,
+            bytes: self.bytes,
+            complete: self.errors.is_empty(),
+            errors: self.errors.iter().map(|e| e.to_string()).collect(),
+            etag: self.etag.clone(),
+            skipped: self.skipped.clone(),
+            transfer: self.transfer,
+        }
+    }
+
     pub(super) fn column(&mut self, path: &str, cat: &Catalogue, cat_bits: &[u64]) -> usize {
         if let Some(&i) = self.by_path.get(path) {
             return i;
@@ -167,6 +188,9 @@ impl<'s> ScanSession<'s> {
             gates: None,
             pending: Vec::new(),
             sticky: Vec::new(),
+            etag: None,
+            transfer: None,
+            skipped: None,
         });
         InputId(self.inputs.len() - 1)
     }
@@ -383,24 +407,30 @@ impl<'s> ScanSession<'s> {
     }
 
     /// Build the report (verdict and year-to-date are added by the policy and the ledger).
+    /// The report's line for input `i` (what it is, how much was read, whether it was read whole).
+    pub fn input_report(&self, i: usize) -> InputReport {
+        self.inputs[i].report()
+    }
+
+    /// Input `id` is an object of a store at version `etag`; `transfer` is the ledger transfer
+    /// that recorded it (now, or before when it is skipped).
+    pub fn note_object(&mut self, id: InputId, etag: String, transfer: Option<u64>) {
+        let acc = &mut self.inputs[id.0];
+        acc.etag = Some(etag);
+        acc.transfer = transfer;
+    }
+
+    /// Input `id` was not read, for `why` (the ledger holds this object at this version).
+    pub fn mark_skipped(&mut self, id: InputId, why: &str) {
+        self.inputs[id.0].skipped = Some(why.to_string());
+    }
+
     pub fn report(&mut self) -> Report {
         self.finish_all();
         let scanner = self.scanner;
         let mut report = Report::new(scanner.opts.as_of);
         for acc in &self.inputs {
-            report.inputs.push(InputReport {
-                path: crate::error::sanitize_name(&acc.name),
-                format: acc.info.as_ref().map(|i| i.format.to_string()),
-                encoding: acc.info.as_ref().and_then(|i| i.encoding.clone()),
-                compression: acc.info.as_ref().and_then(|i| i.compression.map(str::to_string)),
-                rows: acc.rows,
-                bytes: acc.bytes,
-                complete: acc.errors.is_empty(),
-                errors: acc.errors.iter().map(|e| e.to_string()).collect(),
-                etag: None,
-                skipped: None,
-                transfer: None,
-            });
+            report.inputs.push(acc.report());
             for (ci, col) in acc.columns.iter().enumerate() {
                 let mut c = classify::classify(&scanner.catalogue, &scanner.classes, &acc.name, col);
                 if let Some(&bits) = acc.sticky.get(ci).filter(|&&b| b != 0) {

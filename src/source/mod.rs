@@ -16,6 +16,7 @@ mod sniff;
 pub mod text;
 
 pub(crate) use decode::{map_io, BatchDecoder, DecodeLoop};
+#[cfg(feature = "cloud")]
 pub(crate) use input::is_data_file;
 pub use input::{expand_inputs, expand_inputs_noting, is_object_url, Expanded, Input, OBJECT_SCHEMES};
 use sniff::{has_par1, looks_binary, open_error, sniff_text_format};

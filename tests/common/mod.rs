@@ -255,3 +255,24 @@ pub fn essence(r: &serde_json::Value) -> serde_json::Value {
     let rows: u64 = r["inputs"].as_array().unwrap().iter().map(|i| i["rows"].as_u64().unwrap()).sum();
     serde_json::json!({ "columns": cols, "persons": r["persons"], "rows": rows, "important_data": r["important_data"] })
 }
+
+/// Environment variable telling a child test (an `#[ignore]`d test of the same binary that
+/// [`child_test`] runs) where to work.
+pub const CHILD_ENV: &str = "XBORDER_TEST_CHILD";
+
+/// Run the ignored test `name` of this test binary as a child process with `XBORDER_TEST_CHILD`
+/// set to `arg`: a test that must kill a process at a chosen point drives the library there
+/// itself, with no hook in the shipping code.
+pub fn child_test(name: &str, arg: &str) -> Command {
+    let mut c = Command::new(std::env::current_exe().expect("the test binary"));
+    c.args(["--ignored", "--exact", name, "--nocapture", "--test-threads", "1"])
+        .env(CHILD_ENV, arg)
+        .env_remove("XBORDER_KEY")
+        .env_remove("XBORDER_LEDGER");
+    c
+}
+
+/// `XBORDER_TEST_CHILD` in a child test; a child test run by hand fails saying who runs it.
+pub fn child_arg(parent: &str) -> String {
+    std::env::var(CHILD_ENV).unwrap_or_else(|_| panic!("a child process of {parent}, which runs it"))
+}

@@ -10,7 +10,9 @@
 //! recording: a complete export that is not blocked is recorded (it leaves, so it counts); a
 //! blocked or incomplete one never is; an audit replay records every export.
 //!
-//! The command line, object-store prefixes and `audit` all go through it.
+//! The command line, object-store prefixes and `audit` all go through it. [`Assessor::assess_export`]
+//! is the whole of `xborder scan` for any caller: inputs named as on a command line (files,
+//! directories, globs, object-store URLs) read, judged on the ledger and recorded.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -31,6 +33,16 @@
 //! assert_eq!(a.level, Level::StandardContract); // one person with a bank card: Art. 8
 //! assert!(a.blocked);
 //! ```
+
+#[cfg(feature = "ledger")]
+mod export;
+#[cfg(feature = "cloud")]
+mod objects;
+
+#[cfg(feature = "ledger")]
+pub use export::{Events, Export, Quiet};
+#[cfg(feature = "cloud")]
+pub use objects::{list_objects, ObjectOptions};
 
 use std::collections::BTreeSet;
 
@@ -89,7 +101,13 @@ pub struct Assessment {
     pub recorded_before: Option<u64>,
     /// Keyless rows, and the sensitive among them, that the recorded transfer counted.
     pub recorded_unlinked: (u64, u64),
+    /// Distinct person keys held, and the bytes the persons take (exact set or sketches).
+    pub persons_memory: (u64, usize),
 }
+
+/// Work run inside the ledger transaction, after the transfer is written and before it commits.
+#[cfg(feature = "ledger")]
+pub type OnStaged<'a> = dyn FnMut(&Transfer) -> Result<()> + 'a;
 
 /// How a recorded export names itself in the ledger.
 #[cfg(feature = "ledger")]
@@ -104,6 +122,16 @@ pub struct TransferSpec<'a> {
     /// Keyless rows (and the sensitive among them) of this session already recorded object by
     /// object: not counted again.
     pub recorded_unlinked: (u64, u64),
+    /// Called with the transfer once it is written in the ledger's transaction and before that
+    /// commits: work that must succeed with the record (committing staged objects elsewhere)
+    /// goes here. An error rolls the record back and is returned.
+    pub staged: Option<&'a mut OnStaged<'a>>,
+}
+
+/// Distinct person keys and the bytes the persons take.
+fn memory(session: &mut ScanSession<'_>) -> (u64, usize) {
+    let bytes = session.persons_bytes();
+    (session.persons().map_or(0, |p| p.keys() as u64), bytes)
 }
 
 /// Builds an [`Assessor`]; `build` checks the declarations against the policy.
@@ -349,6 +377,7 @@ impl Assessor {
             transfer: None,
             recorded_before: None,
             recorded_unlinked: (0, 0),
+            persons_memory: memory(session),
         }
     }
 
@@ -429,6 +458,7 @@ impl Assessor {
                     transfer: None,
                     recorded_before: Some(t),
                     recorded_unlinked: (0, 0),
+                    persons_memory: memory(session),
                 });
             }
         }
@@ -452,6 +482,7 @@ impl Assessor {
             transfer: None,
             recorded_before: None,
             recorded_unlinked: (0, 0),
+            persons_memory: memory(session),
         };
         if commit {
             let inputs = out
@@ -474,13 +505,15 @@ impl Assessor {
                 policy: self.policy.id.clone(),
                 policy_version: self.policy.version.clone(),
             };
-            out.transfer = Some(match &spec.object {
-                Some(o) => {
-                    let o = ObjectRecord { rows: out.report.inputs.iter().map(|i| i.rows).sum(), ..o.clone() };
-                    txn.record_object(&plan, &batch, meta, &hasher, &o)?
-                }
-                None => txn.record(&plan, &batch, meta, &hasher)?,
-            });
+            let staged = txn.stage(&plan, &batch, meta, &hasher)?;
+            if let Some(o) = &spec.object {
+                staged
+                    .add_object(&ObjectRecord { rows: out.report.inputs.iter().map(|i| i.rows).sum(), ..o.clone() })?;
+            }
+            if let Some(f) = spec.staged {
+                f(staged.transfer())?;
+            }
+            out.transfer = Some(staged.commit()?);
             out.recorded_unlinked = (batch.unlinked, batch.unlinked_sensitive);
         }
         Ok(out)
