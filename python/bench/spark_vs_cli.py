@@ -40,6 +40,8 @@ def main():
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "3g")
         .config("spark.sql.shuffle.partitions", "4")
+        # Both cores scan: Parquet splits into partitions of at most 32 MB of row groups.
+        .config("spark.sql.files.maxPartitionBytes", str(32 << 20))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")

@@ -8,10 +8,9 @@ use arrow_array::{Array, RecordBatch, StructArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyString};
 
-use xborder::assess::{Assessment, Assessor, TransferSpec};
+use xborder::assess::{Assessment, Assessor, Export, Quiet, TransferSpec};
 use xborder::ledger::{self, Ledger};
 use xborder::persons::KeyHasher;
-use xborder::source::{expand_inputs_noting, is_object_url};
 use xborder::{InputId, ScanSession, Scanner};
 
 mod errors;
@@ -101,33 +100,11 @@ fn scan(py: Python<'_>, paths: &Bound<'_, PyAny>, options: Option<&Bound<'_, PyD
     if paths.is_empty() {
         return Err(usage("paths: no input given"));
     }
-    if let Some(u) = paths.iter().find(|p| is_object_url(p)) {
-        return Err(usage(format!(
-            "paths: {}: object-store URLs are read by the xborder CLI (built with the `cloud` feature), \
-             not yet by the Python package",
-            xborder::error::sanitize_name(u)
-        )));
-    }
     let mut engine = Engine::new(options)?;
+    // What `xborder scan` does: expand, read, judge, record (Assessor::assess_export).
     let out = py.detach(move || -> Result<Outcome, xborder::Error> {
-        let expanded = expand_inputs_noting(&paths);
-        let (inputs, missing) = (expanded.inputs, expanded.errors);
-        let mut session = engine.scanner.scan_inputs(&inputs);
-        for e in missing {
-            let id = session.begin_input(&match &e {
-                xborder::Error::Io { path, .. } => path.clone(),
-                _ => "?".into(),
-            });
-            session.fail_input(id, e);
-        }
-        let hasher = engine.scanner.hasher().clone();
-        let fingerprint = |n: usize| match inputs.get(n) {
-            Some(xborder::Input::Path(p)) => ledger::input_fingerprint(&hasher, p),
-            _ => None,
-        };
-        let spec = TransferSpec { fingerprint: Some(&fingerprint), object: None, recorded_unlinked: (0, 0) };
-        let record = engine.options.record_mode();
-        let a = engine.assessor.assess(&mut session, engine.ledger.as_mut(), record, spec)?;
+        let export = Export::new(&paths).record(engine.options.record_mode());
+        let a = engine.assessor.assess_export(&engine.scanner, &export, engine.ledger.as_mut(), &mut Quiet)?;
         Ok(Outcome::of(&a))
     });
     Ok(out.map_err(errors::XErr::from)?)
@@ -146,11 +123,20 @@ pub(crate) fn arrow_batches(
         let ptr = pointer(capsule, c"arrow_array_stream")?;
         // SAFETY: the capsule holds an FFI_ArrowArrayStream (its name says so); `from_raw` moves
         // it out and leaves a released stream behind, which the capsule's destructor skips.
-        let reader = unsafe { ArrowArrayStreamReader::from_raw(ptr as *mut FFI_ArrowArrayStream) }
-            .map_err(|e| errors::raise("InputError", format!("data: the Arrow stream failed: {e}")))?;
-        return Ok(Box::new(
-            reader.map(|b| b.map_err(|e| errors::raise("InputError", format!("data: the Arrow stream failed: {e}")))),
-        ));
+        let reader = unsafe { ArrowArrayStreamReader::from_raw(ptr as *mut FFI_ArrowArrayStream) }.map_err(|e| {
+            errors::raise(
+                "InputError",
+                format!("data: the Arrow stream failed: {}", xborder::error::redact(&e.to_string())),
+            )
+        })?;
+        return Ok(Box::new(reader.map(|b| {
+            b.map_err(|e| {
+                errors::raise(
+                    "InputError",
+                    format!("data: the Arrow stream failed: {}", xborder::error::redact(&e.to_string())),
+                )
+            })
+        })));
     }
     if data.hasattr("__arrow_c_array__")? {
         let pair = data.call_method1("__arrow_c_array__", (data.py().None(),))?;
@@ -166,7 +152,12 @@ pub(crate) fn arrow_batches(
             let s = &*(sp as *const FFI_ArrowSchema);
             from_ffi(a, s)
         }
-        .map_err(|e| errors::raise("InputError", format!("data: the Arrow array could not be imported: {e}")))?;
+        .map_err(|e| {
+            errors::raise(
+                "InputError",
+                format!("data: the Arrow array could not be imported: {}", xborder::error::redact(&e.to_string())),
+            )
+        })?;
         let s = StructArray::from(batch);
         if s.null_count() > 0 {
             return Err(usage("data: a struct array with null rows is not a record batch"));
@@ -242,7 +233,9 @@ impl Session {
         });
         if let Some(e) = failed {
             // The stream broke: the input is incomplete, and the caller hears it now too.
+            // The producer's message may quote data: it is redacted like a parser's.
             let msg = Python::attach(|py| e.value(py).str().map(|s| s.to_string()).unwrap_or_default());
+            let msg = xborder::error::redact(&msg);
             session.fail_input(id, xborder::Error::Io { path: name.to_string(), message: msg });
             return Err(e);
         }

@@ -272,23 +272,8 @@ impl Options {
             )
             .into());
         }
-        let path = std::path::Path::new(path);
-        let Some(mut l) = Ledger::open(path, self.record)? else {
-            return Ok(None);
-        };
         let env = std::env::var(ledger::KEY_ENV).ok();
-        let fresh = l.key_fingerprint()?.is_none();
-        let Some((hasher, source)) = ledger::load_key(path, env.as_deref(), self.record && fresh)? else {
-            return Err(usage(format!(
-                "option ledger: {}: no key: set {} or restore the key file {}",
-                path.display(),
-                ledger::KEY_ENV,
-                ledger::key_path(path).display()
-            ))
-            .into());
-        };
-        l.check_key(&hasher, &source)?;
-        Ok(Some((l, hasher)))
+        Ok(Ledger::open_keyed(std::path::Path::new(path), self.record, env.as_deref())?)
     }
 }
 

@@ -215,7 +215,7 @@ def test_a_stream_that_fails_midway_is_an_error_without_values():
 
     def gen():
         yield pa.record_batch({"手机号": [RAW_PHONE]}, schema=schema)
-        raise RuntimeError("upstream failed")
+        raise RuntimeError(f"upstream failed at {RAW_PHONE}")
 
     s = xborder.Session(as_of=AS_OF)
     with pytest.raises(Exception) as e:
@@ -224,6 +224,7 @@ def test_a_stream_that_fails_midway_is_an_error_without_values():
     with pytest.raises(xborder.IncompleteError) as inc:
         s.report()
     assert inc.value.report["inputs"][0]["complete"] is False
+    assert RAW_PHONE not in str(inc.value) and RAW_PHONE not in str(inc.value.report)
 
 
 def test_no_raw_value_in_any_exception(tmp_path):

@@ -142,3 +142,11 @@ def test_a_recorded_spark_run_then_a_cli_run_equal_two_cli_runs(spark, tmp_path,
     # A dry run on the ledger judges on the year so far and records nothing.
     dry = xborder.spark.assess(df.repartition(3), as_of=AS_OF, exporter="acme", ledger=spark_ledger)
     assert dry["year_to_date"]["persons"] == after_spark["year_to_date"]["persons"] + cli_first["persons"]["unlinked_rows"]
+
+
+def test_entries_cut_into_many_blobs_give_the_same_persons(chained, monkeypatch):
+    df, want = chained
+    # Blobs of ten entries: every partition ships its keys in many pieces.
+    monkeypatch.setattr(xborder.spark, "_BLOB_BYTES", 10 * xborder.spark._ENTRY_BYTES + 5)
+    got = xborder.spark.assess(df.repartition(4), as_of=AS_OF)
+    assert got["persons"] == want["persons"]

@@ -40,8 +40,10 @@ from . import IncompleteError, UsageError, _xborder
 __all__ = ["assess"]
 
 # Entries are shipped out of a partition in blobs of at most this many bytes (Arrow binary
-# offsets are 32-bit; Spark rows should stay far below that).
+# offsets are 32-bit; Spark rows should stay far below that), cut between whole records of
+# _ENTRY_BYTES (the packed entry of python/src/partial.rs).
 _BLOB_BYTES = 16 << 20
+_ENTRY_BYTES = 42
 
 
 def _spark_imports():
@@ -62,6 +64,8 @@ def _inputs(df):
 
 
 def _scan_fn(options_json, key, ledger_hash, name, index):
+    step = max(1, _BLOB_BYTES // _ENTRY_BYTES) * _ENTRY_BYTES
+
     def scan(batches):
         import pyarrow as pa
         from pyspark import TaskContext
@@ -70,7 +74,7 @@ def _scan_fn(options_json, key, ledger_hash, name, index):
 
         origin = TaskContext.get().partitionId()
         tallies, packed = x.scan_part(options_json, key, ledger_hash, name, origin, batches)
-        out = [(1, packed[i : i + _BLOB_BYTES]) for i in range(0, len(packed), _BLOB_BYTES)]
+        out = [(1, packed[i : i + step]) for i in range(0, len(packed), step)]
         out.append((0, tallies))
         for kind, blob in out:
             yield pa.RecordBatch.from_arrays(

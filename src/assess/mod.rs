@@ -358,6 +358,7 @@ impl Assessor {
             transfer: None,
             recorded_before: None,
             recorded_unlinked: (0, 0),
+            persons_memory: (0, 0),
         }
     }
 
@@ -400,10 +401,11 @@ impl Assessor {
         let report = session.report();
         let facts = self.facts(session, &report);
         let scanner = session.scanner();
+        let mem = memory(session);
         let Some(persons) = session.persons() else {
             return Err(Error::Usage("a ledger needs exact persons (not --persons sketch)".into()));
         };
-        self.assess_on_ledger(report, facts, persons, scanner, ledger, record, spec)
+        self.assess_on_ledger(report, facts, persons, mem, scanner, ledger, record, spec)
     }
 
     /// [`Assessor::assess_merged`] on the exporter's year to date in `ledger`, recording as
@@ -419,7 +421,8 @@ impl Assessor {
         record: Record,
     ) -> Result<Assessment> {
         let facts = self.facts_of(&report, by_category);
-        self.assess_on_ledger(report, facts, persons, scanner, ledger, record, TransferSpec::default())
+        let mem = (persons.keys() as u64, persons.approx_bytes());
+        self.assess_on_ledger(report, facts, persons, mem, scanner, ledger, record, TransferSpec::default())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -428,6 +431,7 @@ impl Assessor {
         report: Report,
         mut facts: Facts,
         persons: &mut crate::persons::PersonSet,
+        persons_memory: (u64, usize),
         scanner: &Scanner,
         ledger: &mut Ledger,
         record: Record,
@@ -458,7 +462,7 @@ impl Assessor {
                     transfer: None,
                     recorded_before: Some(t),
                     recorded_unlinked: (0, 0),
-                    persons_memory: memory(session),
+                    persons_memory,
                 });
             }
         }
@@ -482,7 +486,7 @@ impl Assessor {
             transfer: None,
             recorded_before: None,
             recorded_unlinked: (0, 0),
-            persons_memory: memory(session),
+            persons_memory,
         };
         if commit {
             let inputs = out

@@ -125,26 +125,21 @@ impl Scanner {
     }
 }
 
-fn new_acc(name: &str, start: u64) -> InputAcc {
-    InputAcc {
-        name: name.to_string(),
-        info: None,
-        rows: start,
-        bytes: 0,
-        errors: Vec::new(),
-        columns: Vec::new(),
-        by_path: HashMap::new(),
-        gates: None,
-        pending: Vec::new(),
-        sticky: Vec::new(),
-    }
+/// An empty input's accumulator, its rows starting at `start` (a session makes it: its fields
+/// are the session's).
+fn new_acc(scanner: &Scanner, name: &str, start: u64) -> InputAcc {
+    let mut s = ScanSession::new(scanner);
+    s.begin_input(name);
+    let mut acc = s.inputs.pop().expect("one input");
+    acc.rows = start;
+    acc
 }
 
 impl PartialScan<'_> {
     /// Register the part of input `name` numbered `origin` (parts in the data's order).
     pub fn begin_input(&mut self, name: &str, origin: u64) -> PartInput {
         let start = origin << ORIGIN_SHIFT;
-        self.inputs.push((new_acc(name, start), start));
+        self.inputs.push((new_acc(self.scanner, name, start), start));
         PartInput(self.inputs.len() - 1)
     }
 
@@ -242,7 +237,7 @@ impl<'s> PartialMerge<'s> {
         if let Some(i) = self.inputs.iter().position(|a| a.name == name) {
             return i;
         }
-        self.inputs.push(new_acc(name, 0));
+        self.inputs.push(new_acc(self.scanner, name, 0));
         self.paths.push(Vec::new());
         self.inputs.len() - 1
     }
@@ -327,7 +322,7 @@ impl<'s> PartialMerge<'s> {
         let mut session = ScanSession::new(self.scanner);
         let gates = self.gates();
         for (acc, g) in self.inputs.iter().zip(gates.bits) {
-            let mut a = new_acc(&acc.name, acc.rows);
+            let mut a = new_acc(self.scanner, &acc.name, acc.rows);
             a.errors = acc.errors.iter().map(|e| Error::Usage(e.to_string())).collect();
             let (cat, bits) = (&*self.scanner.catalogue, &self.scanner.cat_bits);
             for c in &acc.columns {
