@@ -218,7 +218,7 @@ impl Options {
             b = b.fail_at(Self::level("fail_at", f)?);
         }
         // The builder's messages name the flag (`--sector "x": unknown sector…`).
-        Ok(b.build().map_err(|e| crate::errors::with_option(option_of(&e), e))?)
+        b.build().map_err(|e| crate::errors::with_option(option_of(&e), e))
     }
 
     /// The scanner for `assessor`, hashing person keys with `hasher`.
@@ -245,7 +245,7 @@ impl Options {
         for d in &self.detectors {
             b = b.detectors_dir(PathBuf::from(d));
         }
-        Ok(b.build().map_err(|e| crate::errors::with_option("detectors", e))?)
+        b.build().map_err(|e| crate::errors::with_option("detectors", e))
     }
 
     /// The record mode (`record=True` records unless blocked or incomplete, as `--record`).

@@ -411,6 +411,7 @@ impl Assessor {
     /// [`Assessor::assess_merged`] on the exporter's year to date in `ledger`, recording as
     /// `record` says: `persons` are the export's persons (every key, streamed to where the
     /// ledger is), `scanner` one configured as the parts' (its key is the ledger's).
+    #[cfg(feature = "ledger")]
     pub fn assess_merged_on_ledger(
         &self,
         report: Report,
@@ -425,6 +426,7 @@ impl Assessor {
         self.assess_on_ledger(report, facts, persons, mem, scanner, ledger, record, TransferSpec::default())
     }
 
+    #[cfg(feature = "ledger")]
     #[allow(clippy::too_many_arguments)]
     fn assess_on_ledger(
         &self,
