@@ -10,7 +10,7 @@ events.csv.zst; run it with the venv's python:
     "$PY" scripts/gen_sample_data.py            # writes sample_data/ next to scripts/
     "$PY" scripts/gen_sample_data.py --out DIR
 
-The ground truth (expected.json) is computed here from the generated records, never by running
+The ground truth (tests/sample_data_truth.json) is computed here from the generated records, never by running
 xborder. Its "rules" key spells out how persons are counted. After writing, the script re-reads
 every file and checks it against the records (and against python-stdnum's validators when that
 package is importable); it exits non-zero if anything disagrees.
@@ -674,9 +674,9 @@ RULES = [
     "order id, and every other column fails its validator (wrong ID check char, failing Luhn, 13-digit "
     "epoch ms, ...). A correct scanner reports no column and 0 persons.",
     "events.csv.gz and events.csv.zst decompress to identical bytes, so 'overall' counts their persons once.",
-    "'overall' covers the eight data files. A scan of the whole directory also reads this expected.json (a "
-    "directory walk skips README.md); it holds no identifier that validates (these rules quote none: no e-mail, "
-    "phone, ID or card example) and so adds no column with a category and no person.",
+    "'overall' covers the eight data files, which are all a scan of the directory reads (a directory walk skips "
+    "README.md; this ground truth lives in tests/sample_data_truth.json, outside the data). It still holds no "
+    "identifier that validates (these rules quote none: no e-mail, phone, ID or card example).",
     "Free-text columns ('free_text': true) list under 'identifiers' the occurrences of validated identifiers "
     "per category in that column. Batch numbers in notes ('批次号…') are 18-digit ID-shaped codes with a wrong "
     "check char; those that pass Luhn by chance are listed under 'luhn_valid_non_cards' and are no card (no IIN 62).",
@@ -826,7 +826,7 @@ def self_check(out: Path, truth: Truth, cust_rows, gbk_rows, nd, arr, events_csv
             check(not extract(v) and not card_valid(v) and not ric_valid(v), f"decoys.csv: {v} validates")
         check(phone_norm(row[0]) is not None, "decoys.csv: order_id should look like a mobile")
 
-    # expected.json sits next to the data, so a directory scan reads it too: it must name nobody.
+    # The ground truth is kept out of the data, and must name nobody all the same.
     def strings(v):
         if isinstance(v, dict):
             for k, x in v.items():
@@ -838,7 +838,7 @@ def self_check(out: Path, truth: Truth, cust_rows, gbk_rows, nd, arr, events_csv
         elif isinstance(v, str):
             yield v
 
-    for s in strings(json.loads((out / "expected.json").read_text("utf-8"))):
+    for s in strings(json.loads(truth_path(out).read_text("utf-8"))):
         check(not extract(s), f"expected.json: {s[:60]!r}... holds {extract(s)}")
         for m in re.finditer(r"(?<![0-9])[0-9]{15,19}(?![0-9])", s):
             check(not luhn_valid(m.group()), f"expected.json: Luhn-valid digits {m.group()}")
@@ -884,9 +884,9 @@ made up by `scripts/gen_sample_data.py` (fixed seed {seed}; Python's `random`, n
     PY="$(scripts/venv.sh | tail -n1)"
     "$PY" scripts/gen_sample_data.py        # byte-identical output on every run
 
-Do not edit these files by hand. The ground truth is `expected.json`, computed by the generator from the
+Do not edit these files by hand. The ground truth is `tests/sample_data_truth.json`, computed by the generator from the
 records it wrote (not by running xborder); its `rules` key states how persons, keys and minors are counted.
-Scan with `--as-of 2026-11-28`, the date the minors and `expected.json` are judged on.
+Scan with `--as-of 2026-11-28`, the date the minors and `tests/sample_data_truth.json` are judged on.
 
 | file | format | rows | what a scanner should find |
 |---|---|---|---|
@@ -898,7 +898,7 @@ Scan with `--as-of 2026-11-28`, the date the minors and `expected.json` are judg
 | `events.csv.gz`, `events.csv.zst` | the same UTF-8 CSV (`user_phone,login_ip,event,ts`), gzip (mtime 0) and zstd (level 19, content size + checksum) | {events.csv.gz[rows]} | `user_phone` phone, `login_ip` ip_address; {events.csv.gz[persons][total]} persons |
 | `decoys.csv` | CSV, UTF-8, comma | {decoys.csv[rows]} | **nothing**: phone-shaped 11-digit `order_id`, `SO…` order numbers, 18-digit ID-shaped `batch_code` with a wrong check char, 16–19 digit `serial_no` failing Luhn (some start 62), 13-digit epoch-ms `created_ms`, SKUs, GUIDs, prices, tracking numbers, version strings. 0 columns, 0 persons |
 
-Expected counts per file (each file scanned on its own; rules in `expected.json`):
+Expected counts per file (each file scanned on its own; rules in `tests/sample_data_truth.json`):
 
 {counts_table}
 
@@ -927,6 +927,11 @@ Formatting that normalisation must see through: ~10 % of phones written `+86 138
 `138-1234-5678` (notes and contacts: more), ~5 % of e-mails with upper-case letters, IDs ending in `X`
 sometimes written with `x` — the same person in every spelling.
 """
+
+
+def truth_path(out: Path) -> Path:
+    """The ground truth, beside the tests rather than in the data (a directory scan must read only data)."""
+    return out.resolve().parent / "tests" / "sample_data_truth.json"
 
 
 def main(argv=None) -> int:
@@ -1073,7 +1078,7 @@ def main(argv=None) -> int:
                                         "guid", "price", "tracking_no", "version"]},
     }
     exp = expected(truth, meta)
-    (out / "expected.json").write_text(json.dumps(exp, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    truth_path(out).write_text(json.dumps(exp, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     overlap = "\n".join(f"- {k}: {v}" for k, v in exp["overall"]["owners_shared_between_files"].items())
     readme = README

@@ -1,6 +1,6 @@
-//! `sample_data/` against its ground truth, `sample_data/expected.json` (written by
+//! `sample_data/` against its ground truth, `tests/sample_data_truth.json` (written by
 //! `scripts/gen_sample_data.py` from the records it generated, never by running xborder): every file
-//! scanned on its own, then the whole directory. The numbers are read from expected.json at test time.
+//! scanned on its own, then the whole directory. The numbers are read from the ground truth at test time.
 //!
 //! Only categories xborder has detectors for are compared (`xborder detectors list`: resident_id, phone,
 //! email, bank_card). Not compared yet, because no detector exists for them:
@@ -9,7 +9,7 @@
 //! - vin (`trips.parquet` `vin`): no VIN detector;
 //! - precise_location / trajectory (`points[].lat`, `points[].lon`): no location/trajectory detector;
 //! - ip_address (`events` `login_ip`): no IP-address detector;
-//! - `persons.sensitive`: expected.json counts trips.parquet owners with a non-empty trajectory as
+//! - `persons.sensitive`: the ground truth counts trips.parquet owners with a non-empty trajectory as
 //!   sensitive, which needs the missing trajectory detector; only `sensitive <= expected` is checked.
 
 mod common;
@@ -27,9 +27,10 @@ fn dir() -> PathBuf {
 }
 
 fn expected() -> Value {
-    let text = std::fs::read_to_string(dir().join("expected.json")).expect("read sample_data/expected.json");
-    let v: Value = serde_json::from_str(&text).expect("expected.json is JSON");
-    assert_eq!(v["as_of"], common::AS_OF, "expected.json is judged on another as-of date than the test scans with");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample_data_truth.json");
+    let text = std::fs::read_to_string(path).expect("read tests/sample_data_truth.json");
+    let v: Value = serde_json::from_str(&text).expect("the ground truth is JSON");
+    assert_eq!(v["as_of"], common::AS_OF, "the ground truth is judged on another as-of date than the test scans with");
     v
 }
 
@@ -67,7 +68,7 @@ impl Check {
     fn finish(self, scan: &str) {
         assert!(
             self.0.is_empty(),
-            "{scan}: {} mismatch(es) with expected.json:\n  {}",
+            "{scan}: {} mismatch(es) with the ground truth:\n  {}",
             self.0.len(),
             self.0.join("\n  ")
         );
@@ -79,7 +80,7 @@ fn check_persons(c: &mut Check, scan: &str, got: &Value, want: &Value) {
     let w = |k: &str| u(&want[k], &format!("expected {scan} persons.{k}"));
     // The ground truth must add up (rules: total = owners + named only in free text + unlinked rows).
     c.eq(
-        format!("{scan}: expected.json persons.total vs its parts"),
+        format!("{scan}: the ground truth persons.total vs its parts"),
         w("total"),
         w("owners") + w("named_only_in_free_text") + w("unlinked_rows"),
     );
@@ -96,7 +97,7 @@ fn check_persons(c: &mut Check, scan: &str, got: &Value, want: &Value) {
     );
 }
 
-/// The report's columns of input `file` against expected.json's columns for that file.
+/// The report's columns of input `file` against the ground truth's columns for that file.
 fn check_columns(c: &mut Check, scan: &str, report: &Value, file: &str, want: &Value) {
     let got: BTreeMap<String, &Value> = report["columns"]
         .as_array()
@@ -138,7 +139,7 @@ fn check_columns(c: &mut Check, scan: &str, report: &Value, file: &str, want: &V
     }
     for (name, g) in &got {
         if !want.contains_key(name) {
-            // Not personal in expected.json (decoys, order numbers, amounts, ...): no category at all.
+            // Not personal in the ground truth (decoys, order numbers, amounts, ...): no category at all.
             c.eq(format!("{scan}: {file} column {name:?} categories"), categories(&g["categories"]), BTreeSet::new());
         }
     }
@@ -261,7 +262,7 @@ fn each_file_alone_matches_expected() {
     let exp = expected();
     let raw = raw_identifiers();
     let files = exp["files"].as_object().expect("files");
-    assert!(files.len() >= 8, "expected.json lists {} files", files.len());
+    assert!(files.len() >= 8, "the ground truth lists {} files", files.len());
     let mut c = Check::default();
     for (file, want) in files {
         let path = dir().join(file);
@@ -281,7 +282,7 @@ fn each_file_alone_matches_expected() {
 #[test]
 fn decoys_hold_nothing() {
     let exp = expected();
-    assert_eq!(exp["files"]["decoys.csv"]["columns"], serde_json::json!({}), "expected.json: decoys have columns");
+    assert_eq!(exp["files"]["decoys.csv"]["columns"], serde_json::json!({}), "the ground truth: decoys have columns");
     let (report, _) = scan(&[dir().join("decoys.csv").to_str().unwrap()]);
     for col in report["columns"].as_array().unwrap() {
         assert_eq!(categories(&col["categories"]), BTreeSet::new(), "decoys.csv column {}", col["column"]);
@@ -302,16 +303,15 @@ fn whole_directory_matches_overall() {
     let mut c = Check::default();
     check_inputs_complete(&mut c, &scan, &report);
 
-    // Every data file once, plus expected.json itself: a directory walk reads *.json (README.md is
-    // skipped). The ground truth must name nobody (expected.json rules), so it adds no category.
+    // Every data file once and nothing else: the ground truth lives outside the data, and a
+    // directory walk skips README.md.
     let inputs: BTreeMap<String, &Value> = report["inputs"]
         .as_array()
         .expect("inputs[]")
         .iter()
         .map(|i| (base_name(i["path"].as_str().unwrap_or("")), i))
         .collect();
-    let mut want_inputs: BTreeSet<String> = files.keys().cloned().collect();
-    want_inputs.insert("expected.json".into());
+    let want_inputs: BTreeSet<String> = files.keys().cloned().collect();
     c.eq(format!("{scan}: inputs"), inputs.keys().cloned().collect::<BTreeSet<_>>(), want_inputs);
     let mut data_rows = 0;
     for (file, want) in files {
@@ -320,7 +320,6 @@ fn whole_directory_matches_overall() {
         c.eq(format!("{scan}: {file} rows"), rows, want["rows"].as_u64());
         check_columns(&mut c, &scan, &report, file, &want["columns"]);
     }
-    check_columns(&mut c, &scan, &report, "expected.json", &serde_json::json!({}));
     c.eq(format!("{scan}: rows of the data files"), Some(data_rows), exp["overall"]["rows"].as_u64());
     check_persons(&mut c, &scan, &report["persons"], &exp["overall"]["persons"]);
     check_no_raw_values(&mut c, &scan, &out, &raw);

@@ -73,6 +73,9 @@ impl Export {
 /// What happens during an export, for a caller that shows progress or streams results. Every
 /// method has an empty default.
 pub trait Events {
+    /// The export's session started: its live counters (bytes, rows, person keys) for a
+    /// progress display.
+    fn started(&mut self, _progress: Arc<crate::scan::Progress>) {}
     /// A file of a directory that was not read, and why (not a data file by its name).
     fn file_skipped(&mut self, _path: &str, _why: &str) {}
     /// Ask for each input's line of the report as soon as the input is finished.
@@ -123,6 +126,7 @@ impl Assessor {
         }
         let inputs = expanded.inputs;
         let mut session = scanner.session();
+        events.started(session.progress());
         for input in &inputs {
             session.scan_input(input);
             self.input_done(&mut session, events)?;

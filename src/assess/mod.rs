@@ -128,6 +128,15 @@ pub struct TransferSpec<'a> {
     pub staged: Option<&'a mut OnStaged<'a>>,
 }
 
+/// A procedure as the operator names it: `none` for no procedure (the level `allow`).
+pub fn procedure_word(l: Level) -> &'static str {
+    if l == Level::Allow {
+        "none"
+    } else {
+        l.as_str()
+    }
+}
+
 /// Distinct person keys and the bytes the persons take.
 fn memory(session: &mut ScanSession<'_>) -> (u64, usize) {
     let bytes = session.persons_bytes();
@@ -335,6 +344,9 @@ impl Assessor {
         let verdict = evaluate(&self.policy, facts);
         let level = verdict.level;
         report.verdict = Some(verdict);
+        report.procedure = Some(procedure_word(self.procedure).to_string());
+        report.fail_at = Some(self.fail_at);
+        report.blocked = Some(level >= self.fail_at);
         (report, level)
     }
 

@@ -7,10 +7,11 @@
 //! transfer; its key is its name and its Last-Modified time its modification time.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
+
+use super::output::{formats, Format};
 
 use super::scan::{ledger_path, open_ledger, parse_procedure, Engine, EngineArgs, LangArg};
 use super::{emit, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE};
@@ -22,13 +23,6 @@ use xborder::policy::Level;
 use xborder::report::timeline::{self, Point, Timeline};
 use xborder::source::{expand_inputs, is_object_url};
 use xborder::{Input, Scanner};
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum AuditFormat {
-    Human,
-    Json,
-    Html,
-}
 
 #[derive(Args)]
 pub struct AuditArgs {
@@ -54,9 +48,9 @@ pub struct AuditArgs {
     /// removed afterwards, by default.
     #[arg(long, value_name = "PATH")]
     ledger: Option<PathBuf>,
-    /// Output format (default: human on a terminal, json otherwise).
-    #[arg(long, value_enum)]
-    format: Option<AuditFormat>,
+    /// Output format, on a terminal or not: human, json or html.
+    #[arg(long, default_value = "human", value_parser = formats(&["human", "json", "html"]))]
+    format: Format,
     /// Language of the HTML report's labels.
     #[arg(long, value_enum, default_value = "en")]
     lang: LangArg,
@@ -135,6 +129,21 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl AuditArgs {
+    /// Take what `xborder.toml` sets and the command line does not (the exporter and year of an
+    /// audit are always given).
+    pub fn apply_config(&mut self, c: &super::config::Config, m: &clap::ArgMatches) -> anyhow::Result<()> {
+        self.engine.apply_config(c, m)?;
+        if !super::config::given(m, "procedure") {
+            if let Some(p) = &c.procedure {
+                self.procedure =
+                    parse_procedure(p).map_err(|e| anyhow::anyhow!("{}: key `procedure`: {e}", c.source()))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -323,15 +332,11 @@ pub fn run(a: AuditArgs) -> anyhow::Result<i32> {
         transfers,
     };
     drop(ledger);
-    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
-        AuditFormat::Human
-    } else {
-        AuditFormat::Json
-    });
+    let format = a.format;
     let text = match format {
-        AuditFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
-        AuditFormat::Html => xborder::report::html::render_audit(&report, a.lang.into()),
-        AuditFormat::Human => human(&report),
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::Html => xborder::report::html::render_audit(&report, a.lang.into()),
+        _ => human(&report),
     };
     emit(a.output.as_deref(), &text)?;
     if !report.complete {

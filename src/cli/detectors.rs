@@ -1,5 +1,6 @@
 //! `xborder detectors list|test`, and the hidden `detectors validate NAME` for oracle checks.
 
+use super::output::{formats, Format};
 use std::path::PathBuf;
 
 use clap::Subcommand;
@@ -12,8 +13,8 @@ use xborder::time::Date;
 pub enum DetectorsCmd {
     /// List the detectors (built-in and from --detectors).
     List {
-        #[arg(long, default_value = "human")]
-        format: String,
+        #[arg(long, default_value = "human", value_parser = formats(&["human", "json"]))]
+        format: Format,
         #[arg(long)]
         detectors: Vec<PathBuf>,
     },
@@ -40,7 +41,7 @@ pub fn run(c: DetectorsCmd) -> anyhow::Result<i32> {
                 specs.extend(Catalogue::load_dir(d)?);
             }
             let cat = Catalogue::build(specs, ctx)?;
-            let text = if format == "json" {
+            let text = if format == Format::Json {
                 let v: Vec<_> = cat
                     .detectors
                     .iter()

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
+
+use super::output::{formats, Format};
 use serde::Serialize;
 
 use super::scan::{ledger_path, parse_level, LangArg};
@@ -29,26 +31,6 @@ pub enum LedgerCmd {
     Verify(VerifyArgs),
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum SummaryFormat {
-    Human,
-    Json,
-    Html,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum TableFormat {
-    Human,
-    Json,
-    Csv,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum OutFormat {
-    Human,
-    Json,
-}
-
 #[derive(Args)]
 pub struct LedgerArg {
     /// The ledger (default `./xborder-ledger.db`, or `XBORDER_LEDGER`).
@@ -61,8 +43,8 @@ pub struct SummaryArgs {
     #[command(flatten)]
     ledger: LedgerArg,
     /// Output format; `html` is one self-contained page with a chart per exporter and year.
-    #[arg(long, value_enum, default_value = "human")]
-    format: SummaryFormat,
+    #[arg(long, default_value = "human", value_parser = formats(&["human", "json", "html"]))]
+    format: Format,
     /// Language of the HTML report's labels.
     #[arg(long, value_enum, default_value = "en")]
     lang: LangArg,
@@ -87,8 +69,8 @@ pub struct TransfersArgs {
     /// Only transfers with this verdict (repeatable).
     #[arg(long = "verdict", value_name = "LEVEL", value_parser = parse_level)]
     verdicts: Vec<Level>,
-    #[arg(long, value_enum, default_value = "human")]
-    format: TableFormat,
+    #[arg(long, default_value = "human", value_parser = formats(&["human", "json", "csv"]))]
+    format: Format,
     /// Write to FILE instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -107,20 +89,38 @@ pub struct ExportArgs {
 pub struct VerifyArgs {
     #[command(flatten)]
     ledger: LedgerArg,
-    #[arg(long, value_enum, default_value = "human")]
-    format: OutFormat,
+    #[arg(long, default_value = "human", value_parser = formats(&["human", "json"]))]
+    format: Format,
     /// A chain head kept outside the ledger (the hash `scan --record` prints after recording):
     /// the chain must still pass through it, else the ledger was rolled back or rewritten.
     #[arg(long, value_name = "HASH")]
     expect_head: Option<String>,
 }
 
-pub fn run(c: LedgerCmd) -> anyhow::Result<i32> {
+pub fn run(c: LedgerCmd, conf: &super::config::Config) -> anyhow::Result<i32> {
+    // `ledger` of xborder.toml when --ledger is not given.
+    let fill = |l: &mut LedgerArg| {
+        if l.ledger.is_none() {
+            l.ledger = conf.ledger.clone();
+        }
+    };
     match c {
-        LedgerCmd::Summary(a) => summary(a),
-        LedgerCmd::Transfers(a) => transfers(a),
-        LedgerCmd::Export(a) => export(a),
-        LedgerCmd::Verify(a) => verify(a),
+        LedgerCmd::Summary(mut a) => {
+            fill(&mut a.ledger);
+            summary(a)
+        }
+        LedgerCmd::Transfers(mut a) => {
+            fill(&mut a.ledger);
+            transfers(a)
+        }
+        LedgerCmd::Export(mut a) => {
+            fill(&mut a.ledger);
+            export(a)
+        }
+        LedgerCmd::Verify(mut a) => {
+            fill(&mut a.ledger);
+            verify(a)
+        }
     }
 }
 
@@ -188,7 +188,7 @@ fn summary(a: SummaryArgs) -> anyhow::Result<i32> {
         ));
     }
     let text = match a.format {
-        SummaryFormat::Json => {
+        Format::Json => {
             let scopes: Vec<SummaryRow> = rows
                 .iter()
                 .zip(&timelines)
@@ -199,7 +199,7 @@ fn summary(a: SummaryArgs) -> anyhow::Result<i32> {
                 .collect();
             serde_json::to_string_pretty(&serde_json::json!({ "ledger": path, "scopes": scopes }))? + "\n"
         }
-        SummaryFormat::Html => {
+        Format::Html => {
             let scopes: Vec<SummaryScope> = rows
                 .iter()
                 .zip(timelines)
@@ -215,7 +215,7 @@ fn summary(a: SummaryArgs) -> anyhow::Result<i32> {
                 .collect();
             html::render_summary(&path.display().to_string(), &scopes, a.lang.into())
         }
-        SummaryFormat::Human => {
+        _ => {
             let mut s = format!("ledger {}\n", path.display());
             s.push_str(&format!(
                 "{:<24} {:>5} {:>10} {:>10} {:>9}  {:<20} {:<20}  next line\n",
@@ -325,8 +325,8 @@ fn transfers(a: TransfersArgs) -> anyhow::Result<i32> {
     let entries = l.transfers(&filter)?;
     let rows: Vec<TransferRow> = entries.iter().map(row).collect();
     let text = match a.format {
-        TableFormat::Json => serde_json::to_string_pretty(&serde_json::json!({ "transfers": rows }))? + "\n",
-        TableFormat::Csv => {
+        Format::Json => serde_json::to_string_pretty(&serde_json::json!({ "transfers": rows }))? + "\n",
+        Format::Csv => {
             let mut s = String::from(
                 "seq,date,exporter,year,recorded_at,inputs,persons,sensitive,new_persons,ytd_persons,ytd_sensitive,\
                  verdict,policy,policy_version,hash\n",
@@ -354,7 +354,7 @@ fn transfers(a: TransfersArgs) -> anyhow::Result<i32> {
             }
             s
         }
-        TableFormat::Human => {
+        _ => {
             let mut s = format!(
                 "{:>5}  {:<10}  {:<16} {:>9} {:>9} {:>9} {:>10} {:>10}  {:<20} inputs\n",
                 "seq", "date", "exporter", "persons", "sensitive", "new", "ytd", "ytd sens.", "verdict"
@@ -436,12 +436,12 @@ fn verify(a: VerifyArgs) -> anyhow::Result<i32> {
     let key = key_for(&path)?;
     let r = l.verify_expecting(key.as_ref(), a.expect_head.as_deref())?;
     let text = match a.format {
-        OutFormat::Json => {
+        Format::Json => {
             serde_json::to_string_pretty(&serde_json::json!({
                 "ledger": path, "intact": r.intact(), "report": r,
             }))? + "\n"
         }
-        OutFormat::Human => {
+        _ => {
             let mut s = String::new();
             let head = match (&r.head_seq, &r.head_hash) {
                 (Some(n), Some(h)) => format!("head transfer {n} {h}"),

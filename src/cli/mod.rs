@@ -8,13 +8,17 @@
 //! clean. stderr says when the partial verdict would also have failed.
 
 mod audit;
+mod config;
 mod detectors;
 mod events;
 mod ledger;
+mod output;
 mod policy;
 mod scan;
 
-use clap::{Parser, Subcommand};
+pub use output::emit;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAIL: i32 = 1;
@@ -30,6 +34,10 @@ pub const EXIT_UNVERIFIED: i32 = 4;
     about = "Find personal information in outbound data and say which cross-border procedure it needs"
 )]
 struct Cli {
+    /// Read settings from FILE instead of the nearest xborder.toml (the working directory or a
+    /// parent). Flags override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +46,7 @@ struct Cli {
 enum Command {
     /// Scan inputs (files, directories, globs, `-` for stdin, object-store URLs) and report findings,
     /// persons and verdict.
+    #[command(after_help = SCAN_EXAMPLES)]
     Scan(Box<scan::ScanArgs>),
     /// List or test detectors.
     #[command(subcommand)]
@@ -51,10 +60,33 @@ enum Command {
     /// Replay archived exports in the order they left into a fresh ledger: when each line was
     /// crossed, and the procedure each transfer needed.
     Audit(Box<audit::AuditArgs>),
+    /// Print the effective configuration (xborder.toml, environment, defaults) and where each
+    /// value comes from.
+    Config,
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell
+    /// (`xborder completions bash > /etc/bash_completion.d/xborder`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff: `xborder man | man -l -`), made from the same definitions as --help.
+    Man,
 }
 
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  xborder scan exports/ --exporter acme         # the table; exit 1 if a procedure is needed
+  xborder scan exports/ -q --procedure standard_contract    # one line; exit 0 if it covers it
+  xborder scan part-*.parquet --format json -o report.json  # the report, for a pipeline
+  xborder scan s3://bucket/daily/ --record --exporter acme  # judge on the year, record it
+  gunzip -c x.csv.gz | xborder scan - --format sarif        # for a code-scanning dashboard
+
+Exit codes: 0 may leave, 1 needs a procedure not in place, 2 usage error,
+3 incomplete (never clean).";
+
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
@@ -62,13 +94,40 @@ pub fn run() -> i32 {
             return code;
         }
     };
-    let result = match cli.command {
-        Command::Scan(a) => scan::run(*a),
-        Command::Detectors(c) => detectors::run(c),
-        Command::Policy(c) => policy::run(c),
-        Command::Ledger(c) => ledger::run(c),
-        Command::Audit(a) => audit::run(*a),
-    };
+    let result = config::Config::load(cli.config.as_deref()).and_then(|conf| {
+        let sub = matches.subcommand().map(|(_, m)| m);
+        match cli.command {
+            Command::Scan(mut a) => {
+                a.apply_config(&conf, sub.expect("scan's matches"))?;
+                scan::run(*a)
+            }
+            Command::Detectors(c) => detectors::run(c),
+            Command::Policy(c) => policy::run(c),
+            Command::Ledger(c) => ledger::run(c, &conf),
+            Command::Audit(mut a) => {
+                a.apply_config(&conf, sub.expect("audit's matches"))?;
+                audit::run(*a)
+            }
+            Command::Config => config::print(&conf),
+            Command::Completions { shell } => {
+                let mut cmd = Cli::command();
+                let mut out = Vec::new();
+                clap_complete::generate(shell, &mut cmd, "xborder", &mut out);
+                emit(None, &String::from_utf8_lossy(&out))?;
+                Ok(EXIT_OK)
+            }
+            Command::Man => {
+                let mut out = Vec::new();
+                clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+                for sub in Cli::command().get_subcommands() {
+                    let name: &'static str = Box::leak(format!("xborder-{}", sub.get_name()).into_boxed_str());
+                    clap_mangen::Man::new(sub.clone().name(name)).render(&mut out)?;
+                }
+                emit(None, &String::from_utf8_lossy(&out))?;
+                Ok(EXIT_OK)
+            }
+        }
+    });
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -83,24 +142,4 @@ pub fn run() -> i32 {
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
-}
-
-/// Write to `--output FILE` or stdout.
-pub fn emit(output: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    match output {
-        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display())),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-            Ok(())
-        }
-    }
-}
-
-/// Colour only on a terminal and when NO_COLOR is unset.
-pub fn use_color() -> bool {
-    use std::io::IsTerminal;
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }

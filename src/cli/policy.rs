@@ -3,30 +3,26 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
+
+use super::output::{formats, Format};
 use serde_json::json;
 
 use super::{emit, EXIT_OK};
 use xborder::policy::{Class, Policy, PolicySet, Rule};
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-}
-
 #[derive(Subcommand)]
 pub enum PolicyCmd {
     /// List the built-in policies.
     List {
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        #[arg(long, default_value = "human", value_parser = formats(&["human", "json"]))]
         format: Format,
     },
     /// Show a policy's rules with their conditions and citations.
     Show {
         /// A built-in id (see `xborder policy list`) or a policy file.
         policy: String,
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        #[arg(long, default_value = "human", value_parser = formats(&["human", "json"]))]
         format: Format,
     },
     /// Check a policy file: it parses, its `extends` chain resolves, and every key, verdict,
@@ -54,7 +50,7 @@ pub fn run(c: PolicyCmd) -> anyhow::Result<i32> {
                         .collect();
                     serde_json::to_string_pretty(&v)? + "\n"
                 }
-                Format::Human => {
+                _ => {
                     let mut s = format!(
                         "{:<24} {:<8} {:<16} {:<18} {:>5}  title\n",
                         "id", "version", "jurisdiction", "extends", "rules"
@@ -82,7 +78,7 @@ pub fn run(c: PolicyCmd) -> anyhow::Result<i32> {
             let p = set.resolve_arg(&policy)?;
             let text = match format {
                 Format::Json => serde_json::to_string_pretty(&policy_json(&p))? + "\n",
-                Format::Human => show_human(&p),
+                _ => show_human(&p),
             };
             emit(None, &text)?;
             Ok(EXIT_OK)

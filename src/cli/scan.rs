@@ -1,13 +1,15 @@
 //! `xborder scan`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::{ArgMatches, Args, ValueEnum};
 
+use super::config::{given, Config};
 use super::events::CliEvents;
-use super::{emit, use_color, EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
+use super::output::{emit, formats, Color, Format as OutFormat, Out};
+use super::{EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK};
+pub use xborder::assess::procedure_word;
 use xborder::assess::{Assessor, Declarations, Export, Record, UNNAMED_EXPORTER};
 use xborder::ledger::{self, Ledger};
 use xborder::persons::{KeyHasher, PersonsMode};
@@ -18,14 +20,6 @@ use xborder::report::timeline::{self, object_label, Point, Timeline};
 use xborder::source::{encoding_for_label, expand_inputs_noting, is_object_url, SourceOptions};
 use xborder::time::Date;
 use xborder::{Format, Scanner};
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum OutFormat {
-    Human,
-    Json,
-    Jsonl,
-    Html,
-}
 
 /// `--lang` of the HTML report.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
@@ -51,60 +45,68 @@ pub struct ScanArgs {
     /// below a prefix.
     #[arg(required = true)]
     inputs: Vec<String>,
-    /// Output format (default: human on a terminal, json otherwise). `html` is one
-    /// self-contained page (inline CSS and SVG, no script, no network).
-    #[arg(long, value_enum)]
-    format: Option<OutFormat>,
+    /// Output format, on a terminal or not: human (a table), json (the report), jsonl (a line
+    /// per input as it is read, then the report), html (one self-contained page: inline CSS and
+    /// SVG, no script, no network), sarif (SARIF 2.1.0 for code-scanning dashboards), csv (the
+    /// findings, one row per column).
+    #[arg(long, default_value = "human", value_parser = formats(&["human", "json", "jsonl", "html", "sarif", "csv"]), help_heading = "Output")]
+    format: OutFormat,
+    /// Print only one line, the verdict and why (`-q`), or nothing (`-qq`): the exit code says it.
+    #[arg(long, short, action = clap::ArgAction::Count, help_heading = "Output")]
+    quiet: u8,
+    /// Colour the human table: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
+    color: Color,
     /// Language of the HTML report's labels.
-    #[arg(long, value_enum, default_value = "en")]
+    #[arg(long, value_enum, default_value = "en", help_heading = "Output")]
     lang: LangArg,
     /// Write the report to FILE instead of stdout.
-    #[arg(long, short)]
+    #[arg(long, short, help_heading = "Output")]
     output: Option<PathBuf>,
     #[command(flatten)]
     engine: EngineArgs,
     /// Judge minors and the calendar year as of this date (YYYY-MM-DD, Asia/Shanghai).
-    #[arg(long)]
+    #[arg(long, help_heading = "Policy and declarations")]
     as_of: Option<String>,
     /// The exporting legal entity (the year-to-date counts are per exporter).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = "Policy and declarations")]
     exporter: Option<String>,
     /// The ledger (SQLite) holding the year to date (default `./xborder-ledger.db`, or
     /// `XBORDER_LEDGER`). Without `--record` it is only read, and a missing ledger means the
     /// year so far is this export.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Ledger")]
     ledger: Option<PathBuf>,
     /// Record this export in the ledger unless it is blocked (verdict at or above `--fail-at`)
     /// or incomplete: an export that is let through leaves, so it counts. Creates the ledger and
     /// its key when missing.
-    #[arg(long)]
+    #[arg(long, help_heading = "Ledger")]
     record: bool,
     /// The procedure the exporter has in place for this export, as in `audit`: none,
     /// standard_contract or security_assessment. A verdict it covers is let through (and
     /// recorded with `--record`); `--fail-at` defaults to the first level it does not cover.
-    #[arg(long, value_name = "LEVEL", default_value = "none", value_parser = parse_procedure)]
+    #[arg(long, value_name = "LEVEL", default_value = "none", value_parser = parse_procedure, help_heading = "Policy and declarations")]
     procedure: Level,
     /// Exit 1 when the verdict is at or above this level: allow, needs_review,
     /// standard_contract, security_assessment, prohibited (default: the first level
     /// `--procedure` does not cover — standard_contract with none). An incomplete scan exits 3
     /// even then.
-    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level, help_heading = "Policy and declarations")]
     fail_at: Option<Level>,
     /// How persons are counted: `exact` (linked; memory grows with the persons) or `sketch`
     /// (bounded memory, rows not linked: an upper bound of unknown size, never below the exact
     /// count, which the verdict uses). The ledger needs exact persons.
-    #[arg(long, value_name = "MODE", default_value = "exact", value_parser = parse_persons)]
+    #[arg(long, value_name = "MODE", default_value = "exact", value_parser = parse_persons, help_heading = "Detection")]
     persons: PersonsMode,
     /// Object-store URLs: read only the keys below the URL's prefix that match this glob (`*`
     /// also matches `/`). Without it, data files are chosen by extension.
-    #[arg(long, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB", help_heading = "Object stores (cloud feature)")]
     glob: Option<String>,
     /// Object-store URLs: read only objects modified on or after this date (YYYY-MM-DD,
     /// Asia/Shanghai).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", help_heading = "Object stores (cloud feature)")]
     since: Option<String>,
     /// Object-store URLs: objects fetched at once, ahead of the one being scanned.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Object stores (cloud feature)")]
     concurrency: usize,
     /// Benchmarking: only read the inputs into batches, run no detector.
     #[arg(long, hide = true)]
@@ -115,47 +117,104 @@ pub struct ScanArgs {
 #[derive(Args, Clone)]
 pub struct EngineArgs {
     /// Worker threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, help_heading = "Input")]
     threads: Option<usize>,
     /// Rows per batch.
-    #[arg(long, default_value_t = 32768)]
+    #[arg(long, default_value_t = 32768, help_heading = "Input")]
     batch_size: usize,
-    /// Input format when it cannot be sniffed (stdin): csv, json or parquet.
-    #[arg(long)]
+    /// Input format when the bytes and the name do not say: csv, json or parquet.
+    #[arg(long, help_heading = "Input")]
     input_format: Option<String>,
     /// Text encoding (utf-8, gbk, gb18030, utf-16le…); sniffed by default.
-    #[arg(long)]
+    #[arg(long, help_heading = "Input")]
     encoding: Option<String>,
     /// Extra detector files (`*.toml`); one with a built-in id replaces it.
-    #[arg(long)]
+    #[arg(long, help_heading = "Detection")]
     detectors: Vec<PathBuf>,
     /// Show raw values in examples instead of masked ones.
-    #[arg(long)]
+    #[arg(long, help_heading = "Detection")]
     show_values: bool,
     /// Policy deciding the verdict: a built-in id (`xborder policy list`) or a policy file. Its
     /// class mapping also decides which persons are sensitive.
-    #[arg(long, value_name = "ID|FILE", default_value = DEFAULT_POLICY)]
+    #[arg(long, value_name = "ID|FILE", default_value = DEFAULT_POLICY, help_heading = "Policy and declarations")]
     policy: String,
     /// The exporter is a critical-information-infrastructure operator (CIIO).
-    #[arg(long)]
+    #[arg(long, help_heading = "Policy and declarations")]
     ciio: bool,
     /// The exporter's sector: ai, automotive, civil_aviation, finance, other, pharma,
     /// public_funds, retail (or one the policy declares).
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", help_heading = "Policy and declarations")]
     sector: Option<String>,
     /// A scenario the operator declares for this export: an exemption — contract (Art. 5(1)),
     /// hr (5(2)), emergency (5(3)), returned (Art. 4) — or a business scenario of the policy's
     /// negative list (`xborder policy show ID` lists them; it needs `--sector` of its sector).
     /// Repeatable.
-    #[arg(long = "scenario", value_name = "S")]
+    #[arg(long = "scenario", value_name = "S", help_heading = "Policy and declarations")]
     scenarios: Vec<String>,
     /// Important-data markers a department has notified: TOML (`markers = [...]`) or one marker
     /// id per line. Named markers found in the data need a security assessment.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Policy and declarations")]
     catalogue: Option<PathBuf>,
     /// The exporter is registered in the free-trade zone of the policy.
-    #[arg(long)]
+    #[arg(long, help_heading = "Policy and declarations")]
     zone_registered: bool,
+}
+
+impl ScanArgs {
+    /// Take what `xborder.toml` sets and the command line does not.
+    pub fn apply_config(&mut self, c: &Config, m: &ArgMatches) -> anyhow::Result<()> {
+        self.engine.apply_config(c, m)?;
+        if !given(m, "exporter") && self.exporter.is_none() {
+            self.exporter = c.exporter.clone();
+        }
+        if !given(m, "ledger") && self.ledger.is_none() {
+            self.ledger = c.ledger.clone();
+        }
+        if !given(m, "procedure") {
+            if let Some(p) = &c.procedure {
+                self.procedure = parse_procedure(p).map_err(|e| config_error(c, "procedure", &e))?;
+            }
+        }
+        if !given(m, "fail_at") && self.fail_at.is_none() {
+            if let Some(f) = &c.fail_at {
+                self.fail_at = Some(parse_level(f).map_err(|e| config_error(c, "fail_at", &e))?);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl EngineArgs {
+    /// Take the policy, declarations and detector folders `xborder.toml` sets and the command
+    /// line does not.
+    pub fn apply_config(&mut self, c: &Config, m: &ArgMatches) -> anyhow::Result<()> {
+        if let (false, Some(p)) = (given(m, "policy"), &c.policy) {
+            self.policy = p.clone();
+        }
+        if let (false, Some(v)) = (given(m, "ciio"), c.ciio) {
+            self.ciio = v;
+        }
+        if let (false, Some(v)) = (given(m, "zone_registered"), c.zone_registered) {
+            self.zone_registered = v;
+        }
+        if let (false, Some(v)) = (given(m, "sector"), &c.sector) {
+            self.sector = Some(v.clone());
+        }
+        if let (false, Some(v)) = (given(m, "scenarios"), &c.scenarios) {
+            self.scenarios = v.clone();
+        }
+        if let (false, Some(v)) = (given(m, "catalogue"), &c.catalogue) {
+            self.catalogue = Some(v.clone());
+        }
+        if let (false, Some(v)) = (given(m, "detectors"), &c.detectors) {
+            self.detectors = v.clone();
+        }
+        Ok(())
+    }
+}
+
+fn config_error(c: &Config, key: &str, e: &str) -> anyhow::Error {
+    anyhow::anyhow!("{}: key `{key}`: {e}", c.source())
 }
 
 /// `--procedure`: a level, or `none` (= allow: no procedure).
@@ -163,15 +222,6 @@ pub fn parse_procedure(s: &str) -> Result<Level, String> {
     match s {
         "none" => Ok(Level::Allow),
         _ => s.parse(),
-    }
-}
-
-/// `--procedure` as the user writes it.
-pub fn procedure_word(l: Level) -> &'static str {
-    if l == Level::Allow {
-        "none"
-    } else {
-        l.as_str()
     }
 }
 
@@ -325,14 +375,17 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     };
     let scanner = engine.scanner(as_of, hasher.clone(), a.persons)?;
     let fail_at = engine.assessor.fail_at();
-    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() && a.output.is_none() {
-        OutFormat::Human
-    } else {
-        OutFormat::Json
-    });
+    let format = a.format;
     let mut out = Out::new(a.output.clone());
     // JSON Lines: one line per input as soon as it is read (objects may take hours).
-    let mut events = CliEvents::new(&mut out, format == OutFormat::Jsonl);
+    let quiet = a.quiet;
+    // Notes on stderr (what was recorded, the chain head): not with --quiet.
+    let note = |line: String| {
+        if quiet == 0 {
+            eprintln!("{line}");
+        }
+    };
+    let mut events = CliEvents::new(&mut out, format == OutFormat::Jsonl && quiet == 0, quiet > 0);
     let assessed = engine.assessor.assess_export(&scanner, &export, book.as_mut().map(|b| &mut b.0), &mut events)?;
     events.finish();
     let lines_written = events.lines;
@@ -348,7 +401,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     let (report, level) = (assessed.report, assessed.level);
     let year = scanner.options().as_of.year;
     match &assessed.transfer {
-        Some(t) => eprintln!(
+        Some(t) => note(format!(
             "xborder: recorded transfer {} in {}: {} persons, {} new; {exporter} {year}: {} persons, {} sensitive",
             t.seq,
             ledger_path.display(),
@@ -356,7 +409,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             t.ytd.new_persons,
             t.ytd.persons,
             t.ytd.sensitive
-        ),
+        )),
         None if a.record && !has_urls => {
             let why = if !report.complete() {
                 "the scan is incomplete".to_string()
@@ -365,24 +418,28 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             } else {
                 "nothing to record".to_string()
             };
-            eprintln!("xborder: not recorded in {}: {why}", ledger_path.display())
+            note(format!("xborder: not recorded in {}: {why}", ledger_path.display()))
         }
-        None if !a.record && book.is_some() => eprintln!(
+        None if !a.record && book.is_some() => note(format!(
             "xborder: dry run: judged on {}'s year to date in {}, not recorded (--record records it)",
             exporter,
             ledger_path.display()
-        ),
+        )),
         None => {}
     }
     // The head after recording, for a job to keep outside the ledger (`ledger verify --expect-head`).
     if a.record {
         if let Some((seq, hash)) = book.as_ref().map(|b| b.0.head()).transpose()?.flatten() {
-            eprintln!("xborder: chain head: transfer {seq} {hash}");
+            note(format!("xborder: chain head: transfer {seq} {hash}"));
         }
     }
     let text = match format {
-        OutFormat::Human => xborder::report::render_human(&report, a.output.is_none() && use_color()),
+        _ if quiet >= 2 => String::new(),
+        _ if quiet == 1 => xborder::report::render_line(&report) + "\n",
+        OutFormat::Human => xborder::report::render_human(&report, a.color.on_stdout(a.output.is_some())),
         OutFormat::Json => report.to_json() + "\n",
+        OutFormat::Sarif => xborder::report::sarif::render(&report),
+        OutFormat::Csv => xborder::report::csv::render(&report),
         OutFormat::Jsonl => {
             let mut s = String::new();
             for i in &report.inputs[lines_written..] {
@@ -414,60 +471,36 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
             xborder::report::html::render_scan(&report, Some(&timeline), a.lang.into())
         }
     };
-    out.write(&text)?;
+    if !text.is_empty() {
+        out.write(&text)?;
+    }
     // Exit 3 wins over 1: a verdict computed on part of the data is only a lower bound, and the
     // unreadable input must be fixed first. Both are non-zero, so a pipeline that stops on
     // non-zero stops either way.
     if !report.complete() {
-        for i in report.inputs.iter().filter(|i| !i.complete) {
-            for e in &i.errors {
-                eprintln!("xborder: incomplete: {e}");
+        // The errors stay with -q (they say what to fix); -qq prints nothing.
+        if quiet < 2 {
+            for i in report.inputs.iter().filter(|i| !i.complete) {
+                for e in &i.errors {
+                    eprintln!("xborder: incomplete: {e}");
+                }
             }
         }
         if level >= fail_at {
-            eprintln!("xborder: verdict {level} on the part that was read is at or above --fail-at {fail_at}");
+            note(format!("xborder: verdict {level} on the part that was read is at or above --fail-at {fail_at}"));
         }
         return Ok(EXIT_INCOMPLETE);
     }
     if level >= fail_at {
         let covered =
             if a.fail_at.is_none() { format!(" (--procedure {})", procedure_word(a.procedure)) } else { String::new() };
-        eprintln!(
+        note(format!(
             "xborder: verdict {level} is at or above --fail-at {fail_at}{covered} (policy {})",
             engine.policy().id
-        );
+        ));
         return Ok(EXIT_FAIL);
     }
     Ok(EXIT_OK)
-}
-
-/// Where the report goes: `--output FILE` (created at the first write, so a run that fails
-/// before it leaves no file) or stdout. JSON Lines write to it as inputs finish.
-pub(super) struct Out {
-    path: Option<PathBuf>,
-    file: Option<std::fs::File>,
-}
-
-impl Out {
-    pub(super) fn new(path: Option<PathBuf>) -> Out {
-        Out { path, file: None }
-    }
-
-    pub(super) fn write(&mut self, text: &str) -> anyhow::Result<()> {
-        use std::io::Write;
-        match &self.path {
-            None => emit(None, text),
-            Some(p) => {
-                if self.file.is_none() {
-                    let f =
-                        std::fs::File::create(p).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-                    self.file = Some(f);
-                }
-                let f = self.file.as_mut().expect("opened above");
-                f.write_all(text.as_bytes()).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
-            }
-        }
-    }
 }
 
 /// `--since YYYY-MM-DD`: midnight in Asia/Shanghai, in Unix seconds.

@@ -6,6 +6,33 @@ use super::Report;
 use crate::error::escape_name as esc;
 use crate::policy::Level;
 
+/// The report in one line (`--quiet`): the verdict, whether the export is blocked, and the
+/// deciding reason with its citation; `INCOMPLETE` first when an input was not read whole.
+pub fn render_line(r: &Report) -> String {
+    let mut s = String::new();
+    if !r.complete {
+        let n = r.inputs.iter().filter(|i| !i.complete).count();
+        s.push_str(&format!("INCOMPLETE ({n} input(s) not read whole): "));
+    }
+    let Some(v) = &r.verdict else {
+        s.push_str("no verdict");
+        return s;
+    };
+    s.push_str(v.level.as_str());
+    match (r.blocked, r.fail_at) {
+        (Some(true), Some(f)) => s.push_str(&format!(" (blocked: at or above --fail-at {f})")),
+        (Some(false), Some(f)) => s.push_str(&format!(" (below --fail-at {f})")),
+        _ => {}
+    }
+    if let Some(top) = v.reasons.first() {
+        s.push_str(&format!(": {} — {} — {}", top.rule, top.detail, top.cite));
+    }
+    if v.reasons.len() > 1 {
+        s.push_str(&format!(" (+{} more)", v.reasons.len() - 1));
+    }
+    s
+}
+
 /// Render the report for a terminal; `color` adds ANSI colours to the verdict.
 pub fn render_human(r: &Report, color: bool) -> String {
     let mut s = String::new();

@@ -2,8 +2,10 @@
 //! a human table and a self-contained HTML page (`html`), and the year-to-date timeline
 //! against the national lines (`timeline`).
 
+pub mod csv;
 pub mod html;
 mod human;
+pub mod sarif;
 pub mod timeline;
 
 use std::collections::BTreeMap;
@@ -13,7 +15,7 @@ use serde::Serialize;
 pub use crate::policy::{Reason, Verdict};
 use crate::time::Date;
 
-pub use human::render_human;
+pub use human::{render_human, render_line};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -27,6 +29,15 @@ pub struct Report {
     pub important_data: Vec<ImportantData>,
     pub year_to_date: Option<YearToDate>,
     pub verdict: Option<Verdict>,
+    /// Every input was read whole. The export may leave when it is complete and not blocked.
+    pub complete: bool,
+    /// The procedure the exporter declared in place (`none`, `standard_contract`,
+    /// `security_assessment`) and the level from which an export is blocked (set by the
+    /// assessor; `None` for a report no assessor judged).
+    pub procedure: Option<String>,
+    pub fail_at: Option<crate::policy::Level>,
+    /// The verdict is at or above `fail_at`: the export must not leave.
+    pub blocked: Option<bool>,
 }
 
 impl Report {
@@ -41,6 +52,10 @@ impl Report {
             important_data: Vec::new(),
             year_to_date: None,
             verdict: None,
+            complete: true,
+            procedure: None,
+            fail_at: None,
+            blocked: None,
         }
     }
 

@@ -8,11 +8,13 @@ pub mod classify;
 pub mod flatten;
 mod merge;
 pub mod partial;
+mod progress;
 mod session;
 mod shape;
 pub mod tally;
 mod text_cells;
 
+pub use progress::Progress;
 pub use session::{InputId, ScanSession};
 
 use std::path::PathBuf;

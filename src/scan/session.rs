@@ -10,6 +10,7 @@ use arrow_array::RecordBatch;
 use super::batch::{category_mask, column_bits, decide, route, scan_slices, BatchOut};
 use super::cell::ColumnCtx;
 use super::merge::{merge_persons, merge_sketch, release_exact, release_sketch};
+use super::progress::Progress;
 use super::tally::ColumnTally;
 use super::{classify, Scanner, WINDOW_ROWS};
 use crate::detect::header::HeaderInfo;
@@ -124,6 +125,9 @@ pub struct ScanSession<'s> {
     /// Keys and flags of columns whose decision did not hold their category when they were
     /// merged; the final decision at the input's end takes or drops them.
     held: Vec<Held>,
+    progress: Arc<Progress>,
+    /// Bytes of the inputs finished before the one being read.
+    bytes_done: u64,
 }
 
 /// A key or flag held back from the persons (see [`ScanSession::held`]).
@@ -152,6 +156,13 @@ pub(super) enum Persons {
 }
 
 impl Persons {
+    fn keys(&self) -> u64 {
+        match self {
+            Persons::Exact(p) => p.keys() as u64,
+            _ => 0,
+        }
+    }
+
     fn merge(&mut self, out: BatchOut, held: &mut Vec<Held>) {
         match self {
             Persons::Exact(p) => merge_persons(p, out, held),
@@ -172,7 +183,7 @@ impl<'s> ScanSession<'s> {
             PersonsMode::Sketch => Persons::Sketch(Box::new(PersonSketch::new(scanner.sensitive_mask()))),
             PersonsMode::Off => Persons::Off,
         };
-        ScanSession { scanner, inputs: Vec::new(), persons, held: Vec::new() }
+        ScanSession { scanner, inputs: Vec::new(), persons, held: Vec::new(), progress: Arc::default(), bytes_done: 0 }
     }
 
     /// Register an input (a file, or any name for batches from memory).
@@ -193,6 +204,11 @@ impl<'s> ScanSession<'s> {
             skipped: None,
         });
         InputId(self.inputs.len() - 1)
+    }
+
+    /// Live counters of what this session has read, for showing progress from another thread.
+    pub fn progress(&self) -> Arc<Progress> {
+        self.progress.clone()
     }
 
     /// Inputs registered so far (the index the next one will have in the report).
@@ -226,6 +242,7 @@ impl<'s> ScanSession<'s> {
         // Three stages overlap: reading batch k+2, scanning batch k+1's slices, and merging batch
         // k into the persons (the one serial step).
         let (inputs, persons, held) = (&mut self.inputs, &mut self.persons, &mut self.held);
+        let (progress, bytes_done) = (self.progress.clone(), self.bytes_done);
         let acc = &mut inputs[id.0];
         let mut failure = None;
         scanner.pool.install(|| {
@@ -258,6 +275,7 @@ impl<'s> ScanSession<'s> {
                         );
                         carry = out;
                         next = n;
+                        progress.batch(bytes_done + src.bytes_read(), batch.num_rows() as u64, persons.keys());
                     }
                 }
             }
@@ -273,6 +291,7 @@ impl<'s> ScanSession<'s> {
             self.fail_input(id, e);
         }
         self.inputs[id.0].bytes = src.bytes_read();
+        self.bytes_done += src.bytes_read();
         id
     }
 
@@ -443,6 +462,7 @@ impl<'s> ScanSession<'s> {
             }
         }
         report.important_data = classify::important_data(&report.columns);
+        report.complete = report.inputs.iter().all(|i| i.complete);
         report.persons = match &mut self.persons {
             Persons::Exact(p) => PersonsReport::exact(p.counts(scanner.sensitive_mask())),
             Persons::Sketch(s) => PersonsReport::approximate(&s.counts()),
