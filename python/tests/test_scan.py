@@ -264,3 +264,8 @@ def test_the_stubs_name_every_option_and_export():
         assert hasattr(xborder, name) and name in (pkg / "__init__.pyi").read_text()
     assert (pkg / "py.typed").exists()
     assert xborder.scan.__doc__ and xborder.Session.scan.__doc__ and xborder.spark.assess.__doc__
+
+
+def test_object_store_urls_need_the_cloud_build():
+    with pytest.raises(xborder.UsageError, match="cloud"):
+        xborder.scan("s3://bucket/exports/")
