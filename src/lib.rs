@@ -34,6 +34,8 @@ pub mod audit;
 pub mod detect;
 pub mod error;
 #[cfg(feature = "ledger")]
+pub mod gate;
+#[cfg(feature = "ledger")]
 pub mod ledger;
 pub mod persons;
 pub mod policy;

@@ -279,3 +279,64 @@ fn progress_line_on_a_terminal_only() {
     assert!(!piped.stderr.contains("MB/s"), "{}", piped.stderr);
     assert_eq!(piped.json()["persons"]["total"], 400_000);
 }
+
+/// Display width as a terminal counts it, independently of the renderer: CJK ideographs, kana
+/// and full-width forms take two columns.
+fn width_of(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF => 2,
+            0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The table fits 80 and 120 columns by display width, and Chinese column names do not push
+/// the categories out of their column.
+#[test]
+fn the_table_fits_the_terminal_by_display_width() {
+    for width in [80usize, 120] {
+        let s = samples();
+        let r = common::command(&s, &["scan", s.to_str().unwrap(), "--as-of", AS_OF])
+            .env("COLUMNS", width.to_string())
+            .output()
+            .unwrap();
+        let out = String::from_utf8(r.stdout).unwrap();
+        let over: Vec<&str> = out.lines().filter(|l| width_of(l) > width).collect();
+        assert!(over.is_empty(), "{width} columns: {} lines too wide, e.g. {:?}", over.len(), over.first());
+        let header = out.lines().find(|l| l.trim_start().starts_with("column ")).expect("a header");
+        let cat_at = width_of(&header[..header.find("categories").unwrap()]);
+        let mut chinese = 0;
+        for row in out.lines().filter(|l| l.contains("  personal  ") || l.contains("  sensitive  ")) {
+            let name = row.trim_start().split("  ").next().unwrap();
+            let start = row.find(name).unwrap() + name.len();
+            let cat_start = start + row[start..].len() - row[start..].trim_start().len();
+            assert_eq!(width_of(&row[..cat_start]), cat_at, "{width} columns: misaligned row {row:?}");
+            chinese += name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) as usize;
+        }
+        assert!(chinese >= 3, "the samples have Chinese column names");
+    }
+}
+
+/// `--lang zh`: the HTML report gives levels, classes, categories and citations in Chinese, and
+/// the JSON reasons carry the Chinese citation beside the English one.
+#[test]
+fn chinese_reports_cite_in_chinese() {
+    let html = scan(&["--format", "html", "--lang", "zh"]);
+    assert_eq!(html.code, 1);
+    let h = &html.stdout;
+    assert!(h.contains("<cite>《促进和规范数据跨境流动规定》第八条</cite>"), "the citation in Chinese");
+    assert!(h.contains("标准合同或个人信息保护认证"), "the level in words");
+    assert!(h.contains("居民身份证号（resident_id）") && h.contains("手机号码（phone）"), "categories in Chinese");
+    assert!(h.contains("<td>个人信息</td>"), "classes in Chinese");
+    assert!(!h.contains("<cite>Provisions Art. 8</cite>"));
+    let en = scan(&["--format", "html"]).stdout;
+    assert!(en.contains("<cite>Provisions Art. 8</cite>") && !en.contains("第八条"));
+    let j = scan(&["--format", "json"]).json();
+    let r = &j["verdict"]["reasons"][0];
+    assert_eq!(
+        (r["cite"].as_str(), r["cite_zh"].as_str()),
+        (Some("Provisions Art. 8"), Some("《促进和规范数据跨境流动规定》第八条"))
+    );
+}

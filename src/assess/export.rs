@@ -166,6 +166,7 @@ impl Assessor {
             object: None,
             recorded_unlinked,
             staged: Some(&mut staged),
+            ..TransferSpec::default()
         };
         self.assess(&mut session, ledger, record, spec)
     }

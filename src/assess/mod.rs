@@ -122,6 +122,12 @@ pub struct TransferSpec<'a> {
     /// Keyless rows (and the sensitive among them) of this session already recorded object by
     /// object: not counted again.
     pub recorded_unlinked: (u64, u64),
+    /// Record as this `xborder gate` run: the transfer and the run's journal entry moving to
+    /// `committing` are one commit (`ledger::gate`).
+    pub gate_run: Option<&'a str>,
+    /// Told the verdict and whether it blocks, before anything is written (inside the write
+    /// transaction when recording): progress for callers that report phases (`gate::Observer`).
+    pub on_verdict: Option<&'a dyn Fn(Level, bool)>,
     /// Called with the transfer once it is written in the ledger's transaction and before that
     /// commits: work that must succeed with the record (committing staged objects elsewhere)
     /// goes here. An error rolls the record back and is returned.
@@ -487,6 +493,9 @@ impl Assessor {
         facts.ytd_from_ledger = true;
         let (report, level) = self.judge(report, &facts, year);
         let blocked = level >= self.fail_at;
+        if let Some(f) = spec.on_verdict {
+            f(level, blocked);
+        }
         let commit = match record {
             Record::DryRun => false,
             Record::UnlessBlocked => writes && !blocked,
@@ -527,6 +536,9 @@ impl Assessor {
             if let Some(o) = &spec.object {
                 staged
                     .add_object(&ObjectRecord { rows: out.report.inputs.iter().map(|i| i.rows).sum(), ..o.clone() })?;
+            }
+            if let Some(run) = spec.gate_run {
+                staged.decide_gate(run)?;
             }
             if let Some(f) = spec.staged {
                 f(staged.transfer())?;

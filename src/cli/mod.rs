@@ -11,6 +11,7 @@ mod audit;
 mod config;
 mod detectors;
 mod events;
+mod gate;
 mod ledger;
 mod output;
 mod policy;
@@ -60,6 +61,9 @@ enum Command {
     /// Replay archived exports in the order they left into a fresh ledger: when each line was
     /// crossed, and the procedure each transfer needed.
     Audit(Box<audit::AuditArgs>),
+    /// Judge local files and send them to a directory or object-store prefix only when the
+    /// verdict allows, in one read; the transfer is recorded with each object's digest.
+    Gate(Box<gate::GateArgs>),
     /// Print the effective configuration (xborder.toml, environment, defaults) and where each
     /// value comes from.
     Config,
@@ -108,6 +112,7 @@ pub fn run() -> i32 {
                 a.apply_config(&conf, sub.expect("audit's matches"))?;
                 audit::run(*a)
             }
+            Command::Gate(a) => gate::run(*a),
             Command::Config => config::print(&conf),
             Command::Completions { shell } => {
                 let mut cmd = Cli::command();

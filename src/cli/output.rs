@@ -78,6 +78,19 @@ impl Color {
     }
 }
 
+/// The width the human table is laid out for: the terminal's when stdout is one, else
+/// `COLUMNS`, else 100.
+pub fn table_width(to_file: bool) -> usize {
+    if !to_file && std::io::stdout().is_terminal() {
+        // SAFETY: TIOCGWINSZ fills a `winsize` for a terminal fd and touches nothing else.
+        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0 && ws.ws_col > 0 {
+            return ws.ws_col as usize;
+        }
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&c: &usize| c > 0).unwrap_or(100)
+}
+
 /// Where a report goes: `--output FILE` (created at the first write, so a run that fails before
 /// it leaves no file) or stdout. JSON Lines write to it as inputs finish.
 pub struct Out {

@@ -436,7 +436,11 @@ pub fn run(a: ScanArgs) -> anyhow::Result<i32> {
     let text = match format {
         _ if quiet >= 2 => String::new(),
         _ if quiet == 1 => xborder::report::render_line(&report) + "\n",
-        OutFormat::Human => xborder::report::render_human(&report, a.color.on_stdout(a.output.is_some())),
+        OutFormat::Human => xborder::report::render_human_width(
+            &report,
+            a.color.on_stdout(a.output.is_some()),
+            super::output::table_width(a.output.is_some()),
+        ),
         OutFormat::Json => report.to_json() + "\n",
         OutFormat::Sarif => xborder::report::sarif::render(&report),
         OutFormat::Csv => xborder::report::csv::render(&report),

@@ -3,7 +3,7 @@
 //! their data carried, and an append-only, hash-chained log of transfers. SQLite (bundled), one
 //! file, WAL mode; no raw identifier is ever written.
 //!
-//! Schema (version 2):
+//! Schema (version 3; the gate's journal, `gate_runs` and `gate_objects`, is described in `gate.rs`):
 //!
 //! - `meta(name, value)`: `schema_version`, `key_fingerprint` ([`KeyHasher::fingerprint`]),
 //!   `chain_head` and `chain_seal` (the last transfer and a keyed seal of it: `chain.rs`).
@@ -28,7 +28,8 @@
 //!   A later scan of the scope skips an object whose URL and version are here. Added after
 //!   schema version 1 shipped; `open` creates it in older ledgers (nothing else changes).
 //!
-//! Version 1 ledgers are upgraded in place on open: persons recorded before carry no categories,
+//! Version 2 ledgers gain the gate's journal on open (nothing else changes). Version 1 ledgers are
+//! upgraded in place on open: persons recorded before carry no categories,
 //! so per-category counts start with the first transfer recorded by version 2.
 //!
 //! Year to date for a batch = the scope's persons ∪ the batch's persons, where a batch person
@@ -42,6 +43,7 @@
 
 mod batch;
 mod chain;
+mod gate;
 mod key;
 mod plan;
 mod query;
@@ -57,6 +59,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use serde::{Deserialize, Serialize};
 
 pub use batch::{BatchPerson, BatchPersons};
+pub use gate::{GateObject, GateRun, GateState};
 pub use key::{key_path, load_key, KeySource, KEY_ENV};
 pub use plan::{LedgerTxn, Plan};
 pub use query::{ChainEntry, TransferFilter};
@@ -70,7 +73,7 @@ use crate::{Error, Result};
 pub const DEFAULT_PATH: &str = "xborder-ledger.db";
 /// Environment variable naming the ledger file.
 pub const LEDGER_ENV: &str = "XBORDER_LEDGER";
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// How long a recorder waits for another one to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 

@@ -236,7 +236,12 @@ pub struct Staged<'a> {
     scope: i64,
 }
 
-impl Staged<'_> {
+impl<'a> Staged<'a> {
+    /// The open transaction, for writes that must commit with the transfer (`gate.rs`).
+    pub(super) fn txn(&self) -> &LedgerTxn<'a> {
+        &self.txn
+    }
+
     /// The transfer as it will be committed (its sequence number and hash-chain place included).
     pub fn transfer(&self) -> &Transfer {
         &self.transfer

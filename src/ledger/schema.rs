@@ -89,6 +89,7 @@ pub(super) fn init_or_upgrade(conn: &mut Connection, create: bool, path: &Path) 
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
         tx.execute_batch(SCHEMA).map_err(&e)?;
         tx.execute_batch(CATEGORIES_SCHEMA).map_err(&e)?;
+        tx.execute_batch(super::gate::GATE_SCHEMA).map_err(&e)?;
         tx.execute(
             "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?1)",
             [SCHEMA_VERSION.to_string()],
@@ -110,12 +111,13 @@ pub(super) fn init_or_upgrade(conn: &mut Connection, create: bool, path: &Path) 
         if again.as_deref() == Some("1") {
             tx.execute_batch("ALTER TABLE persons ADD COLUMN categories INTEGER NOT NULL DEFAULT 0;").map_err(&e)?;
             tx.execute_batch(CATEGORIES_SCHEMA).map_err(&e)?;
-            tx.execute("UPDATE meta SET value = ?1 WHERE name = 'schema_version'", [SCHEMA_VERSION.to_string()])
-                .map_err(&e)?;
+            tx.execute("UPDATE meta SET value = '2' WHERE name = 'schema_version'", []).map_err(&e)?;
         }
         tx.commit().map_err(&e)?;
-        version = Some(SCHEMA_VERSION.to_string());
+        version = Some("2".into());
     }
+    // Version 2 → 3: the gate's journal.
+    super::gate::upgrade(conn, path, &mut version)?;
     if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
         return Err(Error::Ledger {
             path: path.display().to_string(),

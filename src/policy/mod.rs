@@ -20,6 +20,7 @@
 //! ```
 
 pub mod catalogue;
+mod cite_zh;
 pub mod classes;
 pub mod eval;
 pub mod level;

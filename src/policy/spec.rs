@@ -275,6 +275,8 @@ pub struct Rule {
     pub detail: Template,
     /// "Provisions Art. 7(2)".
     pub cite: String,
+    /// The citation in Chinese: "《促进和规范数据跨境流动规定》第七条第（二）项".
+    pub cite_zh: String,
     /// Id of the policy that defined it.
     pub policy: String,
     /// File of that policy.
@@ -426,10 +428,12 @@ fn resolve_in(entries: &BTreeMap<String, Entry>, id: &str, stack: &mut Vec<Strin
             Some(a) => format!("{} {a}", doc.short),
             None => doc.short.clone(),
         };
+        let cite_zh = super::cite_zh::cite_zh(&doc.title, &doc.short, r.cite.article.as_deref());
         let rule = Rule {
             detail: Template::parse(&r.detail).map_err(|m| at(format!("key `detail`: {m}")))?,
             spec: r.clone(),
             cite,
+            cite_zh,
             policy: spec.id.clone(),
             origin: origin.to_string(),
         };

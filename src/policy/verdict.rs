@@ -26,6 +26,8 @@ pub struct Reason {
     pub verdict: String,
     /// "Provisions Art. 7(2)".
     pub cite: String,
+    /// The citation in Chinese (《促进和规范数据跨境流动规定》第七条第（二）项), for reports in Chinese.
+    pub cite_zh: String,
     /// The facts that made the rule apply, with the real numbers.
     pub detail: String,
     /// False when the rule rests on an unconfirmed text or reading.

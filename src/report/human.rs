@@ -33,8 +33,105 @@ pub fn render_line(r: &Report) -> String {
     s
 }
 
-/// Render the report for a terminal; `color` adds ANSI colours to the verdict.
+/// Columns a terminal gives a character: 2 for East Asian wide and full-width characters (CJK,
+/// Hangul, full-width forms), 0 for combining marks and zero-width characters, 1 otherwise.
+pub fn char_width(c: char) -> usize {
+    let u = c as u32;
+    match u {
+        0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F | 0x20D0..=0x20FF => 0,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+/// Display width of `s` on a terminal.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// `s` padded with spaces to `w` columns, or cut to `w` columns ending in `…`.
+fn fit(s: &str, w: usize) -> String {
+    let dw = display_width(s);
+    if dw <= w {
+        return format!("{s}{}", " ".repeat(w - dw));
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = char_width(c);
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    used += 1;
+    out + &" ".repeat(w.saturating_sub(used))
+}
+
+/// `text` wrapped to `width` columns: the first line after `first`, the next ones after `rest`
+/// (both prefixes count). Breaks at spaces; a word wider than a line (a path, Chinese text
+/// without spaces) is broken between characters.
+fn wrap(out: &mut String, first: &str, rest: &str, text: &str, width: usize) {
+    let mut line = first.to_string();
+    let mut used = display_width(first);
+    let mut at_start = true;
+    let limit = width.max(display_width(rest) + 20);
+    for word in text.split(' ') {
+        let ww = display_width(word);
+        let sep = usize::from(!at_start);
+        if !at_start && used + sep + ww > limit {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = rest.to_string();
+            used = display_width(rest);
+            at_start = true;
+        }
+        if !at_start {
+            line.push(' ');
+            used += 1;
+        }
+        for c in word.chars() {
+            let cw = char_width(c);
+            if used + cw > limit && used > display_width(rest) {
+                out.push_str(line.trim_end());
+                out.push('\n');
+                line = rest.to_string();
+                used = display_width(rest);
+            }
+            line.push(c);
+            used += cw;
+        }
+        at_start = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+/// Render the report for a terminal 100 columns wide; `color` adds ANSI colours.
 pub fn render_human(r: &Report, color: bool) -> String {
+    render_human_width(r, color, 100)
+}
+
+/// Render the report for a terminal `width` columns wide (at least 60): columns are laid out
+/// by display width (a Chinese character takes two), and reasons, examples and long lines wrap
+/// under their row.
+pub fn render_human_width(r: &Report, color: bool, width: usize) -> String {
+    let width = width.max(60);
     let mut s = String::new();
     let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
     let _ = writeln!(s, "xborder scan — as of {}", r.as_of);
@@ -50,47 +147,75 @@ pub fn render_human(r: &Report, color: bool) -> String {
             .cloned()
             .collect::<Vec<_>>()
             .join(", ");
-        let _ = writeln!(s, "  {}  [{}]  {} rows, {} bytes  {}", esc(&i.path), fmt, i.rows, i.bytes, state);
+        let path = esc(&i.path);
+        let detail = format!("[{}]  {} rows, {} bytes  ", fmt, i.rows, i.bytes);
+        let plain = if i.complete { "complete" } else { "INCOMPLETE" };
+        if 2 + display_width(&path) + 2 + display_width(&detail) + plain.len() <= width {
+            let _ = writeln!(s, "  {path}  {detail}{state}");
+        } else {
+            wrap(&mut s, "  ", "    ", &path, width);
+            let _ = writeln!(s, "    {detail}{state}");
+        }
         for e in &i.errors {
-            let _ = writeln!(s, "    error: {}", esc(e));
+            wrap(&mut s, "    error: ", "      ", &esc(e), width);
         }
     }
     if skipped > 0 {
-        let _ = writeln!(
-            s,
-            "  skipped {skipped} object(s) already recorded in the ledger with the same URL and ETag (not read again)"
+        wrap(
+            &mut s,
+            "  ",
+            "  ",
+            &format!("skipped {skipped} object(s) already recorded in the ledger with the same URL and ETag (not read again)"),
+            width,
         );
     }
     let _ = writeln!(s);
     let found: Vec<_> = r.columns.iter().filter(|c| !c.categories.is_empty()).collect();
     let _ = writeln!(s, "Findings ({} columns)", found.len());
     if !found.is_empty() {
-        let w_col = found.iter().map(|c| c.column.chars().count()).max().unwrap_or(6).clamp(6, 32);
+        // Fixed columns after the name: categories 24, class 11, conf 4, hits 13, two spaces each.
+        let fixed = 2 + 24 + 2 + 11 + 2 + 4 + 2 + 13;
+        let w_col = found
+            .iter()
+            .map(|c| display_width(&esc(&c.column)))
+            .max()
+            .unwrap_or(6)
+            .clamp(6, width.saturating_sub(fixed + 2).clamp(10, 32));
         let _ = writeln!(
             s,
-            "  {:<w_col$}  {:<24}  {:<11}  {:>5}  {:>12}  examples",
-            "column", "categories", "class", "conf", "hits"
+            "  {}  {}  {}  {:>4}  {:>13}",
+            fit("column", w_col),
+            fit("categories", 24),
+            fit("class", 11),
+            "conf",
+            "hits"
         );
         let mut last_input = "";
         for c in &found {
             if c.input != last_input {
-                let _ = writeln!(s, "  {}:", esc(&c.input));
+                wrap(&mut s, "  ", "    ", &format!("{}:", esc(&c.input)), width);
                 last_input = &c.input;
             }
-            let col: String = esc(&c.column).chars().take(w_col).collect();
-            let pad = w_col.saturating_sub(col.chars().count());
             let _ = writeln!(
                 s,
-                "  {}{}  {:<24}  {:<11}  {:>5.2}  {:>12}  {}",
-                col,
-                " ".repeat(pad),
-                c.categories.join(","),
-                c.class,
+                "  {}  {}  {}  {:>4.2}  {:>13}",
+                fit(&esc(&c.column), w_col),
+                fit(&c.categories.join(","), 24),
+                fit(&c.class, 11),
                 c.confidence,
-                format!("{}/{}", c.hits, c.inspected),
-                c.examples.iter().take(3).cloned().collect::<Vec<_>>().join(" ")
+                format!("{}/{}", c.hits, c.inspected)
             );
-            let _ = writeln!(s, "  {}  ↳ {}", " ".repeat(w_col), c.reason);
+            let indent = "      ";
+            wrap(&mut s, "    ↳ ", indent, &c.reason, width);
+            if !c.examples.is_empty() {
+                wrap(
+                    &mut s,
+                    "    e.g. ",
+                    indent,
+                    &c.examples.iter().take(3).cloned().collect::<Vec<_>>().join("  "),
+                    width,
+                );
+            }
         }
     }
     let skipped: Vec<_> = r.columns.iter().filter(|c| c.categories.is_empty()).collect();
@@ -98,20 +223,19 @@ pub fn render_human(r: &Report, color: bool) -> String {
         let _ = writeln!(s);
         let _ = writeln!(s, "Not personal ({} columns with look-alikes)", skipped.len());
         for c in skipped {
-            let _ = writeln!(s, "  {} / {}: {}", esc(&c.input), esc(&c.column), c.reason);
+            wrap(&mut s, "  ", "    ", &format!("{} / {}: {}", esc(&c.input), esc(&c.column), c.reason), width);
         }
     }
     if !r.important_data.is_empty() {
         let _ = writeln!(s);
         let _ = writeln!(s, "Important-data markers");
         for m in &r.important_data {
-            let _ = writeln!(s, "  {}  {} / {}", m.marker, esc(&m.input), esc(&m.column));
+            wrap(&mut s, "  ", "    ", &format!("{}  {} / {}", m.marker, esc(&m.input), esc(&m.column)), width);
         }
     }
     let _ = writeln!(s);
     let p = &r.persons;
-    let _ = writeln!(
-        s,
+    let persons = format!(
         "Persons ({}): {} distinct ({} owning rows, {} only named in text), {} with sensitive data, {} minors, {} rows without a key",
         match p.method.as_str() {
             "upper_bound" => "upper bound: rows not linked, so a person whose rows carry different keys counts more \
@@ -126,9 +250,11 @@ pub fn render_human(r: &Report, color: bool) -> String {
         p.minors,
         p.unlinked_rows
     );
+    wrap(&mut s, "", "  ", &persons, width);
     if let Some(y) = &r.year_to_date {
-        let _ =
-            writeln!(s, "Year to date {} for {}: {} persons, {} sensitive", y.year, y.exporter, y.persons, y.sensitive);
+        let line =
+            format!("Year to date {} for {}: {} persons, {} sensitive", y.year, y.exporter, y.persons, y.sensitive);
+        wrap(&mut s, "", "  ", &line, width);
     }
     if let Some(v) = &r.verdict {
         let _ = writeln!(s);
@@ -146,11 +272,9 @@ pub fn render_human(r: &Report, color: bool) -> String {
         );
         for reason in &v.reasons {
             let unconfirmed = if reason.confirmed { "" } else { " [unconfirmed]" };
-            let _ = writeln!(
-                s,
-                "  - {} [{}]: {} — {}{}",
-                reason.rule, reason.verdict, reason.detail, reason.cite, unconfirmed
-            );
+            let text =
+                format!("{} [{}]: {} — {}{}", reason.rule, reason.verdict, reason.detail, reason.cite, unconfirmed);
+            wrap(&mut s, "  - ", "    ", &text, width);
         }
         if let Some(sr) = &v.separate_regime {
             let _ = writeln!(s, "  separate regime: {sr}");

@@ -15,7 +15,7 @@ use serde::Serialize;
 pub use crate::policy::{Reason, Verdict};
 use crate::time::Date;
 
-pub use human::{render_human, render_line};
+pub use human::{display_width, render_human, render_human_width, render_line};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {

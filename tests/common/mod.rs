@@ -2,6 +2,8 @@
 //! Parquet (and compressed), and a runner for the real binary.
 #![allow(dead_code)]
 
+pub mod moto;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -12,7 +12,7 @@ mod chart;
 mod page;
 
 use chart::{chart, crossings_table, standing_rows};
-use page::{document, finish, level_label, t, LACKED, NONE, NUM, W};
+use page::{category_label, class_label, document, finish, level_label, t, verdict_label, LACKED, NONE, NUM, W};
 pub use page::{escape, thousands, Lang};
 
 use super::timeline::{national_lines, Standing, Timeline};
@@ -42,11 +42,11 @@ fn verdict_section(w: &mut W, lang: Lang, v: &Verdict, incomplete: bool) {
         w.open("li", &[("data-rule", &r.rule), ("data-verdict", &r.verdict)]);
         w.el("code", &[], &r.rule);
         w.text(" ");
-        w.el("span", &[("class", "tag")], &r.verdict);
+        w.el("span", &[("class", "tag")], &verdict_label(lang, &r.verdict));
         w.text(" ");
         w.el("span", &[("class", "detail")], &r.detail);
         w.text(" — ");
-        w.el("cite", &[], &r.cite);
+        w.el("cite", &[], if lang == Lang::Zh && !r.cite_zh.is_empty() { &r.cite_zh } else { &r.cite });
         if !r.confirmed {
             w.text(" ");
             w.el("span", &[("class", "tag unconfirmed")], t(lang, "unconfirmed"));
@@ -84,8 +84,9 @@ fn findings_table(w: &mut W, lang: Lang, columns: &[ColumnReport], id: Option<&'
         w.open("tr", &[("data-column", &c.column), ("data-class", &c.class)]);
         w.el("td", &[("class", "mono")], &c.input);
         w.el("td", &[("class", "mono")], &c.column);
-        w.el("td", &[], &c.categories.join(", "));
-        w.el("td", &[], &c.class);
+        let cats: Vec<String> = c.categories.iter().map(|x| category_label(lang, x)).collect();
+        w.el("td", &[], &cats.join(", "));
+        w.el("td", &[], class_label(lang, &c.class));
         w.el("td", &[("class", "num")], &format!("{:.2}", c.confidence));
         w.el("td", &[("class", "num")], &format!("{}/{}", thousands(c.hits), thousands(c.inspected)));
         w.open("td", &[("class", "examples")]);

@@ -136,6 +136,77 @@ pub(super) fn t(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// Personal-information categories in Chinese (GB/T 45574-2025 and the Provisions' words);
+/// an id without a label is shown as it is.
+const CATEGORIES_ZH: &[(&str, &str)] = &[
+    ("address", "地址"),
+    ("bank_card", "银行卡号"),
+    ("biometric", "生物识别信息"),
+    ("birth_date", "出生日期"),
+    ("coarse_location", "粗略位置"),
+    ("credit_record", "征信信息"),
+    ("criminal_record", "犯罪记录"),
+    ("device_id", "设备标识"),
+    ("email", "电子邮箱"),
+    ("financial_account", "金融账户"),
+    ("foreign_permanent_resident_id", "外国人永久居留身份证号"),
+    ("genetic", "基因信息"),
+    ("hk_macau_permit", "港澳居民来往内地通行证号"),
+    ("id_card_image", "身份证件影像"),
+    ("ip_address", "IP地址"),
+    ("licence_plate", "车牌号码"),
+    ("mainland_travel_permit", "往来港澳通行证号"),
+    ("media_recording", "音视频记录"),
+    ("medical_health", "医疗健康信息"),
+    ("membership_id", "会员号"),
+    ("minor", "未满14周岁未成年人"),
+    ("organisation_id", "统一社会信用代码"),
+    ("passport", "护照号码"),
+    ("person_name", "姓名"),
+    ("phone", "手机号码"),
+    ("precise_location", "精准定位"),
+    ("religion", "宗教信仰"),
+    ("residence_permit_id", "港澳台居民居住证号"),
+    ("resident_id", "居民身份证号"),
+    ("specific_identity", "特定身份"),
+    ("taiwan_permit", "台湾居民来往大陆通行证号"),
+    ("trajectory", "行踪轨迹"),
+    ("vin", "车辆识别代号"),
+];
+
+/// A category as the report shows it in `lang`.
+pub(super) fn category_label(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::Zh => match CATEGORIES_ZH.iter().find(|(k, _)| *k == id) {
+            Some((_, zh)) => format!("{zh}（{id}）"),
+            None if id.starts_with("important:") => format!("重要数据标记（{id}）"),
+            None => id.to_string(),
+        },
+        Lang::En => id.to_string(),
+    }
+}
+
+/// A class (`personal`, `sensitive`, …) in `lang`.
+pub(super) fn class_label(lang: Lang, class: &str) -> &str {
+    match (lang, class) {
+        (Lang::Zh, "personal") => "个人信息",
+        (Lang::Zh, "sensitive") => "敏感个人信息",
+        (Lang::Zh, "not_personal") => "非个人信息",
+        (Lang::Zh, "important_candidate") => "疑似重要数据",
+        (Lang::Zh, "core") => "核心数据",
+        _ => class,
+    }
+}
+
+/// What a rule concludes (a level, or `separate_regime`) in `lang`.
+pub(super) fn verdict_label(lang: Lang, verdict: &str) -> String {
+    match (lang, verdict.parse::<Level>()) {
+        (Lang::Zh, Ok(l)) => level_label(lang, l).to_string(),
+        (Lang::Zh, Err(_)) if verdict == "separate_regime" => t(lang, "separate_regime").to_string(),
+        _ => verdict.to_string(),
+    }
+}
+
 pub(super) fn level_label(lang: Lang, l: Level) -> &'static str {
     t(lang, &format!("level_{}", l.as_str()))
 }
