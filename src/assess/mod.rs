@@ -321,9 +321,14 @@ impl Assessor {
 
     /// Facts of what `session` read, the year so far being this export.
     fn facts(&self, session: &mut ScanSession<'_>, report: &Report) -> Facts {
+        self.facts_of(report, session.category_persons())
+    }
+
+    /// Facts of an export whose persons per category are `by_category`.
+    fn facts_of(&self, report: &Report, by_category: std::collections::BTreeMap<String, u64>) -> Facts {
         // Approximate counts are judged by their upper bounds: a sketch never lowers a verdict.
         let (personal, sensitive) = report.persons.for_verdict();
-        let batch = PersonCountsByClass { personal, sensitive, by_category: session.category_persons() };
+        let batch = PersonCountsByClass { personal, sensitive, by_category };
         let mut categories: BTreeSet<String> =
             report.columns.iter().flat_map(|c| c.categories.iter().cloned()).collect();
         if report.persons.minors > 0 {
@@ -349,6 +354,30 @@ impl Assessor {
         report.fail_at = Some(self.fail_at);
         report.blocked = Some(level >= self.fail_at);
         (report, level)
+    }
+
+    /// Judge an export scanned in parts and merged (`scan::partial`), without a ledger: its
+    /// report (persons filled) and its persons per category; the year so far is this export.
+    pub fn assess_merged(
+        &self,
+        report: Report,
+        by_category: std::collections::BTreeMap<String, u64>,
+        year: i32,
+    ) -> Assessment {
+        let facts = self.facts_of(&report, by_category);
+        let (report, level) = self.judge(report, &facts, year);
+        Assessment {
+            report,
+            level,
+            blocked: level >= self.fail_at,
+            #[cfg(feature = "ledger")]
+            ytd: None,
+            #[cfg(feature = "ledger")]
+            transfer: None,
+            recorded_before: None,
+            recorded_unlinked: (0, 0),
+            persons_memory: (0, 0),
+        }
     }
 
     /// Judge the export `session` read, without a ledger: the year so far is this export.
@@ -388,14 +417,49 @@ impl Assessor {
             return Ok(self.assess_unrecorded(session));
         };
         let report = session.report();
-        let mut facts = self.facts(session, &report);
+        let facts = self.facts(session, &report);
         let scanner = session.scanner();
-        let (year, as_of) = (scanner.options().as_of.year, scanner.options().as_of.to_string());
-        let hasher = scanner.hasher().clone();
-        let (mask, names) = (scanner.sensitive_mask(), scanner.category_names().to_vec());
+        let mem = memory(session);
         let Some(persons) = session.persons() else {
             return Err(Error::Usage("a ledger needs exact persons (not --persons sketch)".into()));
         };
+        self.assess_on_ledger(report, facts, persons, mem, scanner, ledger, record, spec)
+    }
+
+    /// [`Assessor::assess_merged`] on the exporter's year to date in `ledger`, recording as
+    /// `record` says: `persons` are the export's persons (every key, streamed to where the
+    /// ledger is), `scanner` one configured as the parts' (its key is the ledger's).
+    #[cfg(feature = "ledger")]
+    pub fn assess_merged_on_ledger(
+        &self,
+        report: Report,
+        by_category: std::collections::BTreeMap<String, u64>,
+        persons: &mut crate::persons::PersonSet,
+        scanner: &Scanner,
+        ledger: &mut Ledger,
+        record: Record,
+    ) -> Result<Assessment> {
+        let facts = self.facts_of(&report, by_category);
+        let mem = (persons.keys() as u64, persons.approx_bytes());
+        self.assess_on_ledger(report, facts, persons, mem, scanner, ledger, record, TransferSpec::default())
+    }
+
+    #[cfg(feature = "ledger")]
+    #[allow(clippy::too_many_arguments)]
+    fn assess_on_ledger(
+        &self,
+        report: Report,
+        mut facts: Facts,
+        persons: &mut crate::persons::PersonSet,
+        persons_memory: (u64, usize),
+        scanner: &Scanner,
+        ledger: &mut Ledger,
+        record: Record,
+        spec: TransferSpec<'_>,
+    ) -> Result<Assessment> {
+        let (year, as_of) = (scanner.options().as_of.year, scanner.options().as_of.to_string());
+        let hasher = scanner.hasher().clone();
+        let (mask, names) = (scanner.sensitive_mask(), scanner.category_names().to_vec());
         let mut batch = BatchPersons::from_set(persons, mask, &names);
         batch.unlinked = batch.unlinked.saturating_sub(spec.recorded_unlinked.0);
         batch.unlinked_sensitive = batch.unlinked_sensitive.saturating_sub(spec.recorded_unlinked.1);
@@ -418,7 +482,7 @@ impl Assessor {
                     transfer: None,
                     recorded_before: Some(t),
                     recorded_unlinked: (0, 0),
-                    persons_memory: memory(session),
+                    persons_memory,
                 });
             }
         }
@@ -445,7 +509,7 @@ impl Assessor {
             transfer: None,
             recorded_before: None,
             recorded_unlinked: (0, 0),
-            persons_memory: memory(session),
+            persons_memory,
         };
         if commit {
             let inputs = out

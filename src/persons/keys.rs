@@ -30,7 +30,13 @@ impl KeyHasher {
     /// A fresh random key (dry runs without a ledger: hashes only need to agree within the run,
     /// and never leave it).
     pub fn random() -> Self {
-        let key = random_key();
+        Self::ephemeral(random_key())
+    }
+
+    /// The in-memory hasher of [`KeyHasher::random`] under a given key: processes that must
+    /// agree on their hashes without a ledger (Spark executors, keyed by the driver) build it
+    /// from one key. Its hashes must not be stored: they are not the ledger's keyed BLAKE3.
+    pub fn ephemeral(key: [u8; 32]) -> Self {
         let seed = |i: usize| u64::from_le_bytes(key[i..i + 8].try_into().expect("8 bytes"));
         let in_memory = Some((
             foldhash::quality::FixedState::with_seed(seed(0)),

@@ -8,6 +8,7 @@ pub mod classify;
 pub mod flatten;
 mod memo;
 mod merge;
+pub mod partial;
 mod progress;
 mod session;
 mod shape;

@@ -9,7 +9,7 @@ pub const MAX_EXAMPLES: usize = 5;
 /// Sort key of an example: (row in the input, value index) — the earliest values are kept.
 pub type Order = (u64, u64);
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ColumnTally {
     /// Non-null, non-empty values inspected.
     pub values: u64,
