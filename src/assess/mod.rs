@@ -365,7 +365,12 @@ impl Assessor {
         year: i32,
     ) -> Assessment {
         let facts = self.facts_of(&report, by_category);
-        let (report, level) = self.judge(report, &facts, year);
+        self.judged(report, &facts, year, (0, 0))
+    }
+
+    /// The verdict on `facts`, as an assessment that recorded nothing.
+    fn judged(&self, report: Report, facts: &Facts, year: i32, persons_memory: (u64, usize)) -> Assessment {
+        let (report, level) = self.judge(report, facts, year);
         Assessment {
             report,
             level,
@@ -376,7 +381,7 @@ impl Assessor {
             transfer: None,
             recorded_before: None,
             recorded_unlinked: (0, 0),
-            persons_memory: (0, 0),
+            persons_memory,
         }
     }
 
@@ -385,19 +390,8 @@ impl Assessor {
         let report = session.report();
         let facts = self.facts(session, &report);
         let year = session.scanner().options().as_of.year;
-        let (report, level) = self.judge(report, &facts, year);
-        Assessment {
-            report,
-            level,
-            blocked: level >= self.fail_at,
-            #[cfg(feature = "ledger")]
-            ytd: None,
-            #[cfg(feature = "ledger")]
-            transfer: None,
-            recorded_before: None,
-            recorded_unlinked: (0, 0),
-            persons_memory: memory(session),
-        }
+        let mem = memory(session);
+        self.judged(report, &facts, year, mem)
     }
 
     /// Judge the export `session` read on the exporter's year to date in `ledger` (the recorded
@@ -472,17 +466,9 @@ impl Assessor {
         if let Some(o) = &spec.object {
             if let Some(t) = txn.object_transfer(&self.exporter, year, &o.url, &o.version)? {
                 // Another run recorded this version while we read it: counted once.
-                let (report, level) = self.judge(report, &facts, year);
-                let blocked = level >= self.fail_at;
                 return Ok(Assessment {
-                    report,
-                    level,
-                    blocked,
-                    ytd: None,
-                    transfer: None,
                     recorded_before: Some(t),
-                    recorded_unlinked: (0, 0),
-                    persons_memory,
+                    ..self.judged(report, &facts, year, persons_memory)
                 });
             }
         }
@@ -491,8 +477,8 @@ impl Assessor {
         facts.persons_ytd.sensitive = plan.counts.sensitive;
         facts.persons_ytd.by_category = plan.categories.clone();
         facts.ytd_from_ledger = true;
-        let (report, level) = self.judge(report, &facts, year);
-        let blocked = level >= self.fail_at;
+        let mut out = Assessment { ytd: Some(plan.counts), ..self.judged(report, &facts, year, persons_memory) };
+        let (level, blocked) = (out.level, out.blocked);
         if let Some(f) = spec.on_verdict {
             f(level, blocked);
         }
@@ -500,16 +486,6 @@ impl Assessor {
             Record::DryRun => false,
             Record::UnlessBlocked => writes && !blocked,
             Record::Always => true,
-        };
-        let mut out = Assessment {
-            report,
-            level,
-            blocked,
-            ytd: Some(plan.counts),
-            transfer: None,
-            recorded_before: None,
-            recorded_unlinked: (0, 0),
-            persons_memory,
         };
         if commit {
             let inputs = out
