@@ -20,15 +20,20 @@ use super::{ColumnReport, Report, Verdict};
 use crate::audit::AuditReport;
 use crate::policy::Level;
 
-fn verdict_section(w: &mut W, lang: Lang, v: &Verdict, incomplete: bool) {
-    let class = format!("verdict level-{}", v.level.as_str());
-    w.open("section", &[("id", "verdict"), ("class", &class), ("data-level", v.level.as_str())]);
-    w.el("h2", &[], t(lang, "verdict"));
+/// Open the `#verdict` section: its heading and the level in words and as its id.
+fn open_verdict(w: &mut W, lang: Lang, heading: &str, level: Level) {
+    let class = format!("verdict level-{}", level.as_str());
+    w.open("section", &[("id", "verdict"), ("class", &class), ("data-level", level.as_str())]);
+    w.el("h2", &[], t(lang, heading));
     w.open("p", &[("class", "level")]);
-    w.text(level_label(lang, v.level));
+    w.text(level_label(lang, level));
     w.text(" ");
-    w.el("code", &[], v.level.as_str());
+    w.el("code", &[], level.as_str());
     w.close("p");
+}
+
+fn verdict_section(w: &mut W, lang: Lang, v: &Verdict, incomplete: bool) {
+    open_verdict(w, lang, "verdict", v.level);
     w.el("p", &[("class", "meta")], &format!("{} {} {}", t(lang, "policy"), v.policy, v.policy_version));
     if let Some(r) = &v.separate_regime {
         w.el("p", &[("class", "separate-regime")], &format!("{}: {r}", t(lang, "separate_regime")));
@@ -235,14 +240,7 @@ pub fn render_audit(a: &AuditReport, lang: Lang) -> String {
             a.audited_at
         ),
     );
-    let class = format!("verdict level-{}", a.highest.as_str());
-    w.open("section", &[("id", "verdict"), ("class", &class), ("data-level", a.highest.as_str())]);
-    w.el("h2", &[], t(lang, "highest"));
-    w.open("p", &[("class", "level")]);
-    w.text(level_label(lang, a.highest));
-    w.text(" ");
-    w.el("code", &[], a.highest.as_str());
-    w.close("p");
+    open_verdict(&mut w, lang, "highest", a.highest);
     w.el(
         "p",
         &[("class", "meta")],
