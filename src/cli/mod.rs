@@ -125,7 +125,7 @@ pub fn run() -> i32 {
                 let mut out = Vec::new();
                 clap_mangen::Man::new(Cli::command()).render(&mut out)?;
                 for sub in Cli::command().get_subcommands() {
-                    let name: &'static str = Box::leak(format!("xborder-{}", sub.get_name()).into_boxed_str());
+                    let name = format!("xborder-{}", sub.get_name());
                     clap_mangen::Man::new(sub.clone().name(name)).render(&mut out)?;
                 }
                 emit(None, &String::from_utf8_lossy(&out))?;
